@@ -1,0 +1,42 @@
+import type { JsonValue } from './memory-record.js';
+
+/**
+ * The mem0 filter language subset engram accepts.
+ *
+ *   { user_id: "alice", "metadata.topic": { in: ["food", "travel"] } }
+ *   { AND: [ {...}, { OR: [ {...}, {...} ] } ], NOT: {...} }
+ *
+ * Scope fields (user_id, agent_id, run_id, actor_id) take equality only. Any other key is a
+ * metadata field, written either bare (`topic`) or prefixed (`metadata.topic`).
+ */
+export type ComparisonOperator = 'eq' | 'ne' | 'in' | 'nin' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains';
+
+export type Condition = JsonValue | Partial<Record<ComparisonOperator, JsonValue>>;
+
+export interface Filter {
+  AND?: Filter[];
+  OR?: Filter[];
+  NOT?: Filter | Filter[];
+  [field: string]: Condition | Filter | Filter[] | undefined;
+}
+
+/** The normalised tree the stores compile to SQL. */
+export type FilterNode =
+  | { kind: 'and'; children: FilterNode[] }
+  | { kind: 'or'; children: FilterNode[] }
+  | { kind: 'not'; child: FilterNode }
+  | { kind: 'scope'; field: 'user_id' | 'agent_id' | 'run_id' | 'actor_id'; value: string }
+  | { kind: 'meta'; path: string[]; op: ComparisonOperator; value: JsonValue };
+
+export const COMPARISON_OPERATORS: readonly ComparisonOperator[] = [
+  'eq',
+  'ne',
+  'in',
+  'nin',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+];
+export const SCOPE_FIELDS = ['user_id', 'agent_id', 'run_id', 'actor_id'] as const;

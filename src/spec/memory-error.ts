@@ -1,0 +1,81 @@
+/**
+ * The one error type engram throws. `code` is stable (tests and clients match on it),
+ * `category` decides the HTTP status and exit code in one place, and the message says how to fix it.
+ */
+export type ErrorCategory = 'user' | 'not_found' | 'conflict' | 'upstream' | 'internal';
+
+export type ErrorCode =
+  | 'invalid_input'
+  | 'invalid_config'
+  | 'invalid_filter'
+  | 'text_too_long'
+  | 'scope_required'
+  | 'confirmation_required'
+  | 'not_found'
+  | 'llm_not_configured'
+  | 'embedder_unreachable'
+  | 'embedder_error'
+  | 'llm_unreachable'
+  | 'llm_error'
+  | 'llm_invalid_output'
+  | 'dimension_mismatch'
+  | 'store_error'
+  | 'closed';
+
+export interface MemoryErrorOptions {
+  cause?: unknown;
+  isRetryable?: boolean;
+  statusCode?: number;
+  url?: string;
+  responseBody?: string;
+  details?: Record<string, unknown>;
+}
+
+const CATEGORY_BY_CODE: Record<ErrorCode, ErrorCategory> = {
+  invalid_input: 'user',
+  invalid_config: 'user',
+  invalid_filter: 'user',
+  text_too_long: 'user',
+  scope_required: 'user',
+  confirmation_required: 'user',
+  not_found: 'not_found',
+  llm_not_configured: 'user',
+  embedder_unreachable: 'upstream',
+  embedder_error: 'upstream',
+  llm_unreachable: 'upstream',
+  llm_error: 'upstream',
+  llm_invalid_output: 'upstream',
+  dimension_mismatch: 'conflict',
+  store_error: 'internal',
+  closed: 'user',
+};
+
+export class MemoryError extends Error {
+  override readonly name = 'MemoryError';
+  readonly code: ErrorCode;
+  readonly category: ErrorCategory;
+  readonly isRetryable: boolean;
+  readonly statusCode: number | undefined;
+  readonly url: string | undefined;
+  readonly responseBody: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: MemoryErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.category = CATEGORY_BY_CODE[code];
+    this.isRetryable = options.isRetryable ?? false;
+    this.statusCode = options.statusCode;
+    this.url = options.url;
+    this.responseBody = options.responseBody;
+    this.details = options.details;
+  }
+
+  static is(value: unknown, code?: ErrorCode): value is MemoryError {
+    return value instanceof MemoryError && (code === undefined || value.code === code);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, category: this.category, message: this.message, details: this.details };
+  }
+}

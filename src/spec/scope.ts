@@ -1,0 +1,13 @@
+/** Who a memory belongs to. At least one of userId, agentId, runId is set on every memory. */
+export interface Scope {
+  tenant: string;
+  userId?: string | undefined;
+  agentId?: string | undefined;
+  runId?: string | undefined;
+}
+
+export const DEFAULT_TENANT = 'default';
+
+export function hasScopeId(scope: Omit<Scope, 'tenant'>): boolean {
+  return Boolean(scope.userId || scope.agentId || scope.runId);
+}

@@ -1,0 +1,142 @@
+import type { FilterNode } from './filter.js';
+import type {
+  HistoryEntry,
+  HistoryEvent,
+  MemoryRecord,
+  MemoryState,
+  MemoryType,
+  Metadata,
+  StoredMessage,
+} from './memory-record.js';
+import type { Scope } from './scope.js';
+
+export interface NewMessage {
+  role: string;
+  name?: string | null;
+  content: string;
+  eventTime: string;
+}
+
+export interface NewMemory {
+  id: string;
+  userId: string | null;
+  agentId: string | null;
+  runId: string | null;
+  actorId?: string | null;
+  role?: string | null;
+  text: string;
+  hash: string;
+  metadata: Metadata;
+  categories?: string[];
+  importance: number;
+  memoryType: MemoryType;
+  validFrom: string;
+  source?: string[];
+  embedding: Float32Array | null;
+  embeddingModel: string | null;
+  /** Time of the write (system axis). */
+  at: string;
+  actor?: string | null;
+  reason?: string | null;
+}
+
+export interface MemoryPatch {
+  text?: string;
+  hash?: string;
+  metadata?: Metadata;
+  importance?: number;
+  embedding?: Float32Array | null;
+  embeddingModel?: string | null;
+  at: string;
+  actor?: string | null;
+  reason?: string | null;
+}
+
+export interface ListOptions {
+  filter: FilterNode | null;
+  states: MemoryState[];
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export interface CandidateQuery {
+  filter: FilterNode | null;
+  /** Only memories valid at this instant (world axis) and known by then (system axis); else active only. */
+  asOf?: string | undefined;
+  limit: number;
+}
+
+export interface ScoredId {
+  id: string;
+  /** Vector: cosine distance (0 = same direction). Text: bm25 rank (lower is better). */
+  raw: number;
+}
+
+/**
+ * The Store contract. Every method takes the tenant and applies it in the store itself, so no
+ * caller can read or change another tenant's rows — even by id. Every write is one transaction.
+ */
+export interface Store {
+  readonly dialect: string;
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]>;
+  recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]>;
+
+  insertMemories(tenant: string, memories: NewMemory[]): Promise<MemoryRecord[]>;
+  getMemory(tenant: string, id: string): Promise<MemoryRecord | null>;
+  getMemories(tenant: string, ids: string[]): Promise<MemoryRecord[]>;
+  findByHash(tenant: string, filter: FilterNode, hash: string): Promise<MemoryRecord | null>;
+  listMemories(tenant: string, options: ListOptions): Promise<Page<MemoryRecord>>;
+  updateMemory(tenant: string, id: string, patch: MemoryPatch): Promise<MemoryRecord>;
+  invalidateMemory(
+    tenant: string,
+    id: string,
+    change: { validTo: string; supersededBy: string | null; at: string; actor?: string | null; reason?: string | null },
+  ): Promise<MemoryRecord>;
+  /** Removes the memory from every index; history keeps a DELETE event. */
+  deleteMemory(tenant: string, id: string, change: { at: string; actor?: string | null }): Promise<void>;
+  /** Deletes every memory matching the (non-empty) scope filter; returns how many. */
+  deleteMemories(tenant: string, filter: FilterNode, change: { at: string; actor?: string | null }): Promise<number>;
+  history(tenant: string, id: string): Promise<HistoryEntry[]>;
+  recordAccess(tenant: string, ids: string[], at: string): Promise<void>;
+
+  vectorSearch(tenant: string, query: Float32Array, options: CandidateQuery): Promise<ScoredId[]>;
+  textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredId[]>;
+
+  /** Memories (any state but deleted) whose vector is missing or made by another model. */
+  memoriesToEmbed(tenant: string | null, model: string, limit: number): Promise<MemoryRecord[]>;
+  setEmbeddings(
+    rows: { tenant: string; id: string; embedding: Float32Array }[],
+    model: string,
+  ): Promise<void>;
+  /** Drops every vector (dimension change); memories stay. */
+  clearVectors(dimensions: number): Promise<void>;
+  stats(): Promise<StoreStats>;
+  /** Removes everything of one tenant, or of all tenants when tenant is null. */
+  reset(tenant: string | null): Promise<void>;
+}
+
+export interface StoreStats {
+  memories: number;
+  vectors: number;
+  messages: number;
+  history: number;
+  schemaVersion: number;
+  dimensions: number | null;
+  embeddingModel: string | null;
+  integrity: string;
+}
+
+export type { HistoryEvent };
