@@ -25,7 +25,8 @@ export type FilterNode =
   | { kind: 'and'; children: FilterNode[] }
   | { kind: 'or'; children: FilterNode[] }
   | { kind: 'not'; child: FilterNode }
-  | { kind: 'scope'; field: 'user_id' | 'agent_id' | 'run_id' | 'actor_id'; value: string }
+  | { kind: 'scope'; field: ScopeField; value: string }
+  | { kind: 'field'; field: RecordField; op: ComparisonOperator; value: JsonValue }
   | { kind: 'meta'; path: string[]; op: ComparisonOperator; value: JsonValue };
 
 export const COMPARISON_OPERATORS: readonly ComparisonOperator[] = [
@@ -40,3 +41,7 @@ export const COMPARISON_OPERATORS: readonly ComparisonOperator[] = [
   'contains',
 ];
 export const SCOPE_FIELDS = ['user_id', 'agent_id', 'run_id', 'actor_id'] as const;
+export type ScopeField = (typeof SCOPE_FIELDS)[number];
+/** Columns of the memory itself that filters may compare (not metadata). */
+export const RECORD_FIELDS = ['created_at', 'updated_at', 'valid_from', 'importance', 'memory_type', 'categories'] as const;
+export type RecordField = (typeof RECORD_FIELDS)[number];

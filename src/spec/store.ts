@@ -48,8 +48,15 @@ export interface MemoryPatch {
   embedding?: Float32Array | null;
   embeddingModel?: string | null;
   at: string;
+  /** World time the new version became true (defaults to unchanged). */
+  validFrom?: string;
   actor?: string | null;
   reason?: string | null;
+}
+
+export interface InsertOutcome {
+  record: MemoryRecord;
+  inserted: boolean;
 }
 
 export interface ListOptions {
@@ -94,7 +101,11 @@ export interface Store {
   appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]>;
   recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]>;
 
-  insertMemories(tenant: string, memories: NewMemory[]): Promise<MemoryRecord[]>;
+  /**
+   * Inserts in one transaction. A memory whose exact text (hash) is already active in the same
+   * scope is not inserted: the existing record comes back with `inserted: false`.
+   */
+  insertMemories(tenant: string, memories: NewMemory[]): Promise<InsertOutcome[]>;
   getMemory(tenant: string, id: string): Promise<MemoryRecord | null>;
   getMemories(tenant: string, ids: string[]): Promise<MemoryRecord[]>;
   findByHash(tenant: string, filter: FilterNode, hash: string): Promise<MemoryRecord | null>;
@@ -114,6 +125,8 @@ export interface Store {
 
   vectorSearch(tenant: string, query: Float32Array, options: CandidateQuery): Promise<ScoredId[]>;
   textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredId[]>;
+  /** Cosine distance between the query and each listed memory that has a vector. */
+  vectorDistances(tenant: string, ids: string[], query: Float32Array): Promise<Map<string, number>>;
 
   /** Memories (any state but deleted) whose vector is missing or made by another model. */
   memoriesToEmbed(tenant: string | null, model: string, limit: number): Promise<MemoryRecord[]>;

@@ -1,0 +1,65 @@
+import type { Embedder } from '../spec/embedder.js';
+import { MemoryError } from '../spec/memory-error.js';
+import type { Store } from '../spec/store.js';
+
+/**
+ * Stands between the engine and the embedder: batches, converts to Float32Array, and refuses
+ * to mix vectors of two models in one database (that would make distances meaningless).
+ */
+export class EmbeddingGate {
+  readonly #embedder: Embedder | null;
+  readonly #store: Store;
+  #checked = false;
+  calls = 0;
+
+  constructor(embedder: Embedder | null, store: Store) {
+    this.#embedder = embedder;
+    this.#store = store;
+  }
+
+  get embedder(): Embedder | null {
+    return this.#embedder;
+  }
+
+  get model(): string | null {
+    return this.#embedder?.id ?? null;
+  }
+
+  /** Throws dimension_mismatch when the database was embedded with another model. */
+  async checkModel(): Promise<void> {
+    if (this.#checked || !this.#embedder) return;
+    const recorded = await this.#store.getMeta('embedding_model');
+    if (recorded !== null && recorded !== this.#embedder.id) {
+      throw new MemoryError(
+        'dimension_mismatch',
+        `This database was embedded with ${recorded} but the configured embedder is ${this.#embedder.id}. Run \`engram reindex\` to re-embed every memory with ${this.#embedder.id}, or configure ${recorded} again.`,
+        { details: { recorded, configured: this.#embedder.id } },
+      );
+    }
+    this.#checked = true;
+  }
+
+  /** Embeds texts (the adapter batches to its provider's limit). Null when no embedder is configured. */
+  async embed(texts: string[], options: { check?: boolean } = {}): Promise<Float32Array[] | null> {
+    if (!this.#embedder || texts.length === 0) return null;
+    if (options.check !== false) await this.checkModel();
+    const calls = Math.ceil(texts.length / this.#embedder.maxEmbeddingsPerCall);
+    const result = await this.#embedder.embed(texts);
+    this.calls += calls;
+    if (result.embeddings.length !== texts.length) {
+      throw new MemoryError(
+        'embedder_error',
+        `The embedder returned ${result.embeddings.length} vectors for ${texts.length} texts.`,
+      );
+    }
+    return result.embeddings.map((e) => Float32Array.from(e));
+  }
+
+  /** Records the model after the first successful vector write. */
+  async recordModel(): Promise<void> {
+    if (!this.#embedder) return;
+    if ((await this.#store.getMeta('embedding_model')) === null) {
+      await this.#store.setMeta('embedding_model', this.#embedder.id);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import {
+  COMPARISON_OPERATORS,
+  type ComparisonOperator,
+  type Filter,
+  type FilterNode,
+  RECORD_FIELDS,
+  type RecordField,
+  SCOPE_FIELDS,
+  type ScopeField,
+} from '../../spec/filter.js';
+import { MemoryError } from '../../spec/memory-error.js';
+import type { JsonValue } from '../../spec/memory-record.js';
+
+const LOGICAL = new Set(['AND', 'OR', 'NOT', 'and', 'or', 'not']);
+const KEY_SEGMENT = /^[A-Za-z0-9_\-$@ ]{1,64}$/;
+const RESERVED = new Set(['id', 'memory', 'text', 'hash', 'state', 'tenant', 'valid_to']);
+
+function fail(message: string, path: string): never {
+  throw new MemoryError('invalid_filter', `Invalid filter at ${path || 'the top level'}: ${message}`, {
+    details: { path },
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isScalar(value: unknown): value is string | number | boolean | null {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/**
+ * Turns a mem0-style filter object into the normalised tree the stores compile.
+ * Every unknown operator or field is an error that names it; nothing is silently ignored.
+ */
+export function parseFilter(filter: Filter | undefined | null): FilterNode | null {
+  if (filter === undefined || filter === null) return null;
+  if (!isPlainObject(filter)) fail('a filter must be an object such as {"user_id": "alice"}', '');
+  const node = parseObject(filter, '');
+  return node.kind === 'and' && node.children.length === 0 ? null : node;
+}
+
+function parseObject(filter: Record<string, unknown>, path: string): FilterNode {
+  const children: FilterNode[] = [];
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    const here = path ? `${path}.${key}` : key;
+    if (LOGICAL.has(key)) {
+      children.push(parseLogical(key.toUpperCase() as 'AND' | 'OR' | 'NOT', value, here));
+    } else if (key === 'metadata' && isPlainObject(value) && !isOperatorObject(value)) {
+      for (const [metaKey, metaValue] of Object.entries(value)) {
+        children.push(parseField(`metadata.${metaKey}`, metaValue, `${here}.${metaKey}`));
+      }
+    } else {
+      children.push(parseField(key, value, here));
+    }
+  }
+  return children.length === 1 ? children[0]! : { kind: 'and', children };
+}
+
+function parseLogical(op: 'AND' | 'OR' | 'NOT', value: unknown, path: string): FilterNode {
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0) fail(`${op} needs at least one condition`, path);
+  const children = items.map((item, i) => {
+    if (!isPlainObject(item)) fail(`each ${op} entry must be an object`, `${path}[${i}]`);
+    return parseObject(item, `${path}[${i}]`);
+  });
+  if (op === 'NOT') {
+    return { kind: 'not', child: children.length === 1 ? children[0]! : { kind: 'and', children } };
+  }
+  return { kind: op === 'AND' ? 'and' : 'or', children };
+}
+
+function isOperatorObject(value: Record<string, unknown>): boolean {
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((k) => (COMPARISON_OPERATORS as readonly string[]).includes(k));
+}
+
+function parseField(key: string, condition: unknown, path: string): FilterNode {
+  const conditions = normaliseCondition(condition, path);
+  const nodes = conditions.map(([op, value]) => fieldNode(key, op, value, path));
+  return nodes.length === 1 ? nodes[0]! : { kind: 'and', children: nodes };
+}
+
+function normaliseCondition(condition: unknown, path: string): [ComparisonOperator, JsonValue][] {
+  if (isPlainObject(condition)) {
+    const entries = Object.entries(condition);
+    if (entries.length === 0) fail('an empty condition object; write {"eq": value} or a plain value', path);
+    return entries.map(([op, value]) => {
+      if (!(COMPARISON_OPERATORS as readonly string[]).includes(op)) {
+        fail(`unsupported operator "${op}"; supported: ${COMPARISON_OPERATORS.join(', ')}`, path);
+      }
+      return [op as ComparisonOperator, value as JsonValue];
+    });
+  }
+  if (Array.isArray(condition)) fail('a list needs an operator, e.g. {"in": [...]}', path);
+  return [['eq', condition as JsonValue]];
+}
+
+function checkValue(op: ComparisonOperator, value: JsonValue, path: string): void {
+  if (op === 'in' || op === 'nin') {
+    if (!Array.isArray(value) || value.length === 0 || !value.every(isScalar)) {
+      fail(`"${op}" takes a non-empty list of strings, numbers or booleans`, path);
+    }
+    return;
+  }
+  if (!isScalar(value)) fail(`"${op}" takes a string, number, boolean or null`, path);
+  if (['gt', 'gte', 'lt', 'lte'].includes(op) && (value === null || typeof value === 'boolean')) {
+    fail(`"${op}" takes a number or a string (e.g. an ISO date)`, path);
+  }
+  if (op === 'contains' && (value === null || typeof value === 'object')) {
+    fail('"contains" takes a string, number or boolean', path);
+  }
+}
+
+function fieldNode(key: string, op: ComparisonOperator, value: JsonValue, path: string): FilterNode {
+  checkValue(op, value, path);
+  if ((SCOPE_FIELDS as readonly string[]).includes(key)) {
+    if (op !== 'eq' || typeof value !== 'string' || value === '') {
+      fail(`${key} supports equality with a non-empty string only, e.g. {"${key}": "alice"}`, path);
+    }
+    return { kind: 'scope', field: key as ScopeField, value };
+  }
+  if ((RECORD_FIELDS as readonly string[]).includes(key)) {
+    return { kind: 'field', field: key as RecordField, op, value };
+  }
+  if (RESERVED.has(key)) {
+    fail(
+      `field "${key}" cannot be filtered; filterable fields are ${[...SCOPE_FIELDS, ...RECORD_FIELDS].join(', ')} and metadata keys (write "metadata.${key}" for a metadata key of that name)`,
+      path,
+    );
+  }
+  const metaPath = key.startsWith('metadata.') ? key.slice('metadata.'.length) : key;
+  const segments = metaPath.split('.');
+  for (const segment of segments) {
+    if (!KEY_SEGMENT.test(segment)) {
+      fail(`metadata key "${metaPath}" has an unsupported character or is empty (letters, digits, _ - $ @ and space)`, path);
+    }
+  }
+  return { kind: 'meta', path: segments, op, value };
+}

@@ -1,0 +1,379 @@
+import { randomUUID } from 'node:crypto';
+import type { EngramConfig } from '../config/engram-config.js';
+import { loadConfig } from '../config/load-config.js';
+import { createEmbedder } from '../providers/registry.js';
+import type { Embedder } from '../spec/embedder.js';
+import type { Filter } from '../spec/filter.js';
+import { MemoryError } from '../spec/memory-error.js';
+import type { MemoryState } from '../spec/memory-record.js';
+import type { FetchLike } from '../spec/provider-settings.js';
+import type { NewMemory, Store } from '../spec/store.js';
+import { SqliteStore } from '../stores/sqlite/sqlite-store.js';
+import { andFilters, pinnedScope } from '../util/filter-tree.js';
+import { parseTime } from '../util/parse-time.js';
+import { textHash } from '../util/text-hash.js';
+import type {
+  AddOptions,
+  AddResult,
+  GetAllOptions,
+  GetAllResult,
+  HistoryItem,
+  MemoryItem,
+  SearchOptions,
+  SearchResult,
+  ScopeOptions,
+  UpdateInput,
+} from './api-types.js';
+import { EmbeddingGate } from './embedding-gate.js';
+import { parseFilter } from './filters/parse-filter.js';
+import { toHistoryItem, toMemoryItem } from './render-item.js';
+import { requireScope, type ScopeIds, scopeFilter, scopeIds } from './resolve-scope.js';
+import { ScopeLock } from './scope-lock.js';
+import { searchMemories } from './search/search-memories.js';
+import { checkImportance, checkMetadata, checkText, normaliseMessages } from './validate-input.js';
+
+export interface MemoryDeps {
+  /** Use this store instead of opening config.dbPath (the caller keeps ownership). */
+  store?: Store;
+  /** Use this embedder instead of the configured one; null disables vectors. */
+  embedder?: Embedder | null;
+  fetch?: FetchLike;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  now?: () => Date;
+}
+
+const MAX_PAGE = 1000;
+
+/**
+ * The public engine. Construction is synchronous and does no I/O; the store opens and migrates
+ * on first use. Result shapes follow mem0 (`{results: [...]}`, snake_case items).
+ */
+export class Memory {
+  readonly config: EngramConfig;
+  readonly #deps: MemoryDeps;
+  readonly #ownsStore: boolean;
+  #store: Store | undefined;
+  #gate: EmbeddingGate | undefined;
+  #ready: Promise<void> | undefined;
+  readonly #locks = new ScopeLock();
+  #closed = false;
+
+  constructor(config?: Parameters<typeof loadConfig>[0], deps: MemoryDeps = {}) {
+    this.config = loadConfig(config, { env: deps.env ?? process.env, cwd: deps.cwd ?? process.cwd() });
+    this.#deps = deps;
+    this.#ownsStore = deps.store === undefined;
+  }
+
+  get tenant(): string {
+    return this.config.tenant;
+  }
+
+  #now(): string {
+    return (this.#deps.now?.() ?? new Date()).toISOString();
+  }
+
+  async #open(): Promise<{ store: Store; gate: EmbeddingGate }> {
+    if (this.#closed) throw new MemoryError('closed', 'This Memory is closed; create a new one.');
+    this.#ready ??= (async () => {
+      const store = this.#deps.store ?? new SqliteStore({ path: this.config.dbPath });
+      await store.init();
+      const embedder =
+        this.#deps.embedder !== undefined
+          ? this.#deps.embedder
+          : this.config.embedder === null
+            ? null
+            : createEmbedder(this.config.embedder, { fetch: this.#deps.fetch });
+      this.#store = store;
+      this.#gate = new EmbeddingGate(embedder, store);
+    })();
+    try {
+      await this.#ready;
+    } catch (error) {
+      this.#ready = undefined;
+      throw error;
+    }
+    return { store: this.#store!, gate: this.#gate! };
+  }
+
+  /** The store, opened (for front ends and tools that need lower-level access). */
+  async store(): Promise<Store> {
+    return (await this.#open()).store;
+  }
+
+  async add(input: string | { role: string; content: string; name?: string }[], options: AddOptions = {}): Promise<AddResult> {
+    const limits = this.config.limits;
+    const messages = normaliseMessages(input, limits);
+    const ids = requireScope(scopeIds(options), 'add');
+    const metadata = checkMetadata(options.metadata, limits);
+    const importance = checkImportance(options.importance) ?? 0.5;
+    const eventTime = options.eventTime === undefined ? this.#now() : parseTime(options.eventTime, 'eventTime');
+    const infer = options.infer ?? true;
+    if (infer && this.config.llm.length === 0) {
+      throw new MemoryError(
+        'llm_not_configured',
+        'add() infers facts with an LLM by default, and none is configured. Configure one (config llm, e.g. "ollama:llama3.2:3b", or ENGRAM_LLM / OLLAMA_MODEL / OPENAI_API_KEY), or pass infer: false (CLI: --no-infer) to store the messages as they are.',
+      );
+    }
+    if (infer) {
+      throw new MemoryError(
+        'llm_not_configured',
+        'Inference is not available in this build; pass infer: false (CLI: --no-infer).',
+      );
+    }
+    const { store, gate } = await this.#open();
+    return this.#locks.run(scopeKey(this.tenant, ids), async () => {
+      const started = performance.now();
+      const toStore = messages.filter((m) => m.role !== 'system');
+      const callsBefore = gate.calls;
+      // Embed before writing anything: an unreachable embedder must leave no partial write.
+      const vectors = await gate.embed(toStore.map((m) => m.content));
+      const embedMs = performance.now() - started;
+      await store.appendMessages(
+        { tenant: this.tenant, ...ids },
+        messages.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content, eventTime })),
+      );
+      const at = this.#now();
+      const rows: NewMemory[] = toStore.map((m, i) => ({
+        id: randomUUID(),
+        ...ids,
+        actorId: options.actorId ?? m.name ?? null,
+        role: m.role,
+        text: m.content.trim(),
+        hash: textHash(m.content),
+        metadata,
+        importance,
+        memoryType: options.memoryType ?? 'episodic',
+        validFrom: eventTime,
+        embedding: vectors?.[i] ?? null,
+        embeddingModel: gate.model,
+        at,
+        actor: 'user',
+      }));
+      const outcomes = await store.insertMemories(this.tenant, rows);
+      if (vectors) await gate.recordModel();
+      return {
+        results: outcomes.map(({ record, inserted }) => ({
+          id: record.id,
+          memory: record.text,
+          event: inserted ? ('ADD' as const) : ('NONE' as const),
+          metadata: record.metadata,
+        })),
+        usage: {
+          llmCalls: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+          embedCalls: gate.calls - callsBefore,
+          ms: { embed: round(embedMs), total: round(performance.now() - started) },
+        },
+        status: 'done',
+      };
+    });
+  }
+
+  async get(id: string): Promise<MemoryItem> {
+    checkId(id);
+    const { store } = await this.#open();
+    const record = await store.getMemory(this.tenant, id);
+    if (!record) throw notFound(id);
+    return toMemoryItem(record);
+  }
+
+  async getAll(options: GetAllOptions = {}): Promise<GetAllResult> {
+    const filter = this.#scopedFilter(options, options.filters, 'getAll');
+    const limit = checkLimit(options.limit ?? 100, MAX_PAGE);
+    const states = checkStates(options.states);
+    const { store } = await this.#open();
+    const page = await store.listMemories(this.tenant, { filter, states, limit, cursor: options.cursor });
+    return { results: page.items.map((r) => toMemoryItem(r)), next_cursor: page.nextCursor, total: page.total };
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
+    checkText(query, this.config.limits, 'The search query');
+    const filter = this.#scopedFilter(options, options.filters, 'search');
+    const limit = checkLimit(options.limit ?? this.config.search.defaultLimit, MAX_PAGE);
+    const threshold = options.threshold;
+    if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold <= 1)) {
+      throw new MemoryError('invalid_input', `threshold must be a number from 0 to 1, got ${String(threshold)}.`);
+    }
+    const asOf = options.asOf === undefined ? undefined : parseTime(options.asOf, 'asOf');
+    const { store, gate } = await this.#open();
+    const outcome = await searchMemories({
+      store,
+      gate,
+      tenant: this.tenant,
+      query,
+      filter,
+      limit,
+      threshold,
+      asOf,
+      now: this.#now(),
+      settings: { ...this.config.search, keywordWeight: 0.3 },
+    });
+    const result: SearchResult = {
+      results: outcome.ranked.map((r) => toMemoryItem(r.record, r.score, options.explain ? r.explain : undefined)),
+    };
+    if (outcome.degraded) {
+      result.degraded = 'keyword-only';
+      result.degraded_reason = outcome.degraded;
+    }
+    return result;
+  }
+
+  async update(id: string, input: string | UpdateInput): Promise<MemoryItem> {
+    checkId(id);
+    const patch = typeof input === 'string' ? { text: input } : input;
+    if (patch === null || typeof patch !== 'object' || (patch.text === undefined && patch.metadata === undefined)) {
+      throw new MemoryError('invalid_input', 'update() takes new text, or {text?, metadata?} with at least one of them.');
+    }
+    const text = patch.text === undefined ? undefined : checkText(patch.text, this.config.limits, 'The new text').trim();
+    const metadata = patch.metadata === undefined ? undefined : checkMetadata(patch.metadata, this.config.limits);
+    const { store, gate } = await this.#open();
+    const existing = await store.getMemory(this.tenant, id);
+    if (!existing) throw notFound(id);
+    const vectors = text === undefined || text === existing.text ? null : await gate.embed([text]);
+    const record = await store.updateMemory(this.tenant, id, {
+      ...(text === undefined ? {} : { text, hash: textHash(text) }),
+      ...(metadata === undefined ? {} : { metadata }),
+      ...(vectors ? { embedding: vectors[0]!, embeddingModel: gate.model } : {}),
+      at: this.#now(),
+      actor: 'user',
+    });
+    if (vectors) await gate.recordModel();
+    return toMemoryItem(record);
+  }
+
+  async delete(id: string): Promise<{ message: string }> {
+    checkId(id);
+    const { store } = await this.#open();
+    await store.deleteMemory(this.tenant, id, { at: this.#now(), actor: 'user' });
+    return { message: 'Memory deleted successfully!' };
+  }
+
+  async deleteAll(options: ScopeOptions = {}): Promise<{ message: string; deleted: number }> {
+    const ids = scopeIds(options);
+    if (!ids.userId && !ids.agentId && !ids.runId) {
+      throw new MemoryError(
+        'scope_required',
+        'deleteAll refuses to run without a scope: pass userId, agentId or runId (CLI: --user, --agent or --run). To wipe everything use reset({confirm: true}).',
+      );
+    }
+    const { store } = await this.#open();
+    const deleted = await store.deleteMemories(this.tenant, scopeFilter(ids)!, { at: this.#now(), actor: 'user' });
+    return { message: `Deleted ${deleted} memories.`, deleted };
+  }
+
+  async history(id: string): Promise<HistoryItem[]> {
+    checkId(id);
+    const { store } = await this.#open();
+    const entries = await store.history(this.tenant, id);
+    if (entries.length === 0) throw notFound(id);
+    return entries.map(toHistoryItem);
+  }
+
+  /** Removes every memory, message and history row of this tenant. */
+  async reset(options: { confirm?: boolean } = {}): Promise<{ message: string }> {
+    if (options.confirm !== true) {
+      throw new MemoryError(
+        'confirmation_required',
+        'reset() erases every memory of this tenant; call reset({confirm: true}) to do it.',
+      );
+    }
+    const { store } = await this.#open();
+    await store.reset(this.tenant);
+    return { message: 'Memory store reset.' };
+  }
+
+  /** Re-embeds every memory with the configured embedder (after a model change). Resumable. */
+  async reindex(options: { batchSize?: number; onProgress?: (done: number) => void } = {}): Promise<{
+    reembedded: number;
+    model: string;
+    dimensions: number;
+  }> {
+    const { store, gate } = await this.#open();
+    const embedder = gate.embedder;
+    if (!embedder) {
+      throw new MemoryError('invalid_config', 'reindex needs an embedder; configure one (config embedder or ENGRAM_EMBEDDER).');
+    }
+    const probe = await gate.embed(['engram dimension probe'], { check: false });
+    const dimensions = probe![0]!.length;
+    const stats = await store.stats();
+    const recorded = await store.getMeta('embedding_model');
+    if (stats.dimensions !== dimensions || (recorded !== null && recorded !== embedder.id)) {
+      await store.clearVectors(dimensions);
+    }
+    await store.setMeta('embedding_model', embedder.id);
+    const batchSize = options.batchSize ?? 256;
+    let done = 0;
+    for (;;) {
+      const batch = await store.memoriesToEmbed(null, embedder.id, batchSize);
+      if (batch.length === 0) break;
+      const vectors = (await gate.embed(batch.map((r) => r.text), { check: false }))!;
+      await store.setEmbeddings(
+        batch.map((r, i) => ({ tenant: r.tenant, id: r.id, embedding: vectors[i]! })),
+        embedder.id,
+      );
+      done += batch.length;
+      options.onProgress?.(done);
+    }
+    return { reembedded: done, model: embedder.id, dimensions };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ready) {
+      await this.#ready.catch(() => undefined);
+      if (this.#ownsStore) await this.#store?.close();
+    }
+  }
+
+  /** Scope ids from options and filters together; the scope must be pinned at the top level. */
+  #scopedFilter(options: ScopeOptions, filters: Filter | undefined, operation: string) {
+    const filter = andFilters(scopeFilter(scopeIds(options)), parseFilter(filters));
+    const pinned = pinnedScope(filter);
+    if (!pinned.user_id && !pinned.agent_id && !pinned.run_id) {
+      throw new MemoryError(
+        'scope_required',
+        `${operation} needs a scope: pass userId, agentId or runId (or user_id/agent_id/run_id in filters, outside any OR/NOT).`,
+      );
+    }
+    return filter;
+  }
+}
+
+function scopeKey(tenant: string, ids: ScopeIds): string {
+  return JSON.stringify([tenant, ids.userId, ids.agentId, ids.runId]);
+}
+
+function checkId(id: unknown): void {
+  if (typeof id !== 'string' || id.trim() === '') {
+    throw new MemoryError('invalid_input', 'A memory id is required (a UUID as returned by add or list).');
+  }
+}
+
+function checkLimit(limit: unknown, max: number): number {
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new MemoryError('invalid_input', `limit must be a whole number from 1 to ${max}, got ${String(limit)}.`);
+  }
+  return limit;
+}
+
+const STATES: MemoryState[] = ['active', 'superseded', 'deleted'];
+function checkStates(states: unknown): MemoryState[] {
+  if (states === undefined) return ['active'];
+  if (!Array.isArray(states) || states.length === 0 || !states.every((s) => STATES.includes(s))) {
+    throw new MemoryError('invalid_input', `states must be a non-empty list of ${STATES.join(', ')}.`);
+  }
+  return states;
+}
+
+function notFound(id: string): MemoryError {
+  return new MemoryError('not_found', `No memory with id ${id}. List ids with \`engram list --user <id>\`.`, {
+    details: { id },
+  });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,49 @@
+import type { FilterNode } from '../spec/filter.js';
+import { MemoryError } from '../spec/memory-error.js';
+import type { ScopeOptions } from './api-types.js';
+
+export interface ScopeIds {
+  userId: string | null;
+  agentId: string | null;
+  runId: string | null;
+}
+
+function pick(camel: string | undefined, snake: string | undefined, name: string): string | null {
+  const value = camel ?? snake;
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new MemoryError('invalid_input', `${name} must be a non-empty string.`, { details: { field: name } });
+  }
+  if (value.length > 256) {
+    throw new MemoryError('invalid_input', `${name} is longer than 256 characters.`, { details: { field: name } });
+  }
+  return value;
+}
+
+/** Reads userId/agentId/runId (camelCase or snake_case) from options. */
+export function scopeIds(options: ScopeOptions | undefined): ScopeIds {
+  return {
+    userId: pick(options?.userId, options?.user_id, 'userId'),
+    agentId: pick(options?.agentId, options?.agent_id, 'agentId'),
+    runId: pick(options?.runId, options?.run_id, 'runId'),
+  };
+}
+
+export function requireScope(ids: ScopeIds, operation: string): ScopeIds {
+  if (!ids.userId && !ids.agentId && !ids.runId) {
+    throw new MemoryError(
+      'scope_required',
+      `${operation} needs a scope: pass userId, agentId or runId (CLI: --user, --agent or --run).`,
+    );
+  }
+  return ids;
+}
+
+export function scopeFilter(ids: ScopeIds): FilterNode | null {
+  const children: FilterNode[] = [];
+  if (ids.userId) children.push({ kind: 'scope', field: 'user_id', value: ids.userId });
+  if (ids.agentId) children.push({ kind: 'scope', field: 'agent_id', value: ids.agentId });
+  if (ids.runId) children.push({ kind: 'scope', field: 'run_id', value: ids.runId });
+  if (children.length === 0) return null;
+  return children.length === 1 ? children[0]! : { kind: 'and', children };
+}

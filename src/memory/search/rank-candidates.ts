@@ -1,0 +1,91 @@
+import type { MemoryRecord } from '../../spec/memory-record.js';
+import { lightStem, words } from '../../util/light-stem.js';
+import { isStopword } from '../../util/stopwords.js';
+import type { ScoreExplanation } from '../api-types.js';
+
+export interface RankingSettings {
+  weights: { relevance: number; recency: number; importance: number };
+  halfLifeDays: number;
+  /** Share of relevance taken by the keyword signal when a vector signal exists (0..1). */
+  keywordWeight: number;
+}
+
+export interface Candidate {
+  record: MemoryRecord;
+  vectorRank: number | null;
+  /** Cosine distance to the query, when the memory has a vector. */
+  distance: number | null;
+  keywordRank: number | null;
+  /** FTS5 bm25 (negative; more negative is better). */
+  bm25: number | null;
+}
+
+export interface Ranked {
+  record: MemoryRecord;
+  score: number;
+  explain: ScoreExplanation;
+}
+
+const DAY_MS = 86_400_000;
+const ACCESS_SHARE = 0.25;
+
+/**
+ * score = (w_r·relevance + w_t·recency + w_i·importance) / (w_r + w_t + w_i), each term in [0, 1].
+ * See docs/search.md for the reasoning behind each term.
+ */
+export function rankCandidates(
+  query: string,
+  candidates: Candidate[],
+  settings: RankingSettings,
+  referenceTime: string,
+  vectorsUsed: boolean,
+): Ranked[] {
+  const queryStems = [...new Set(words(query).filter((w) => !isStopword(w)).map(lightStem))];
+  const bestBm25 = Math.max(0, ...candidates.map((c) => (c.bm25 === null ? 0 : -c.bm25)));
+  const { weights } = settings;
+  const weightSum = weights.relevance + weights.recency + weights.importance;
+  const now = Date.parse(referenceTime);
+
+  return candidates
+    .map((c) => {
+      const similarity = c.distance === null ? null : clamp01(1 - c.distance);
+      const keyword = keywordScore(c, queryStems, bestBm25);
+      const relevance =
+        vectorsUsed && similarity !== null
+          ? (1 - settings.keywordWeight) * similarity + settings.keywordWeight * keyword
+          : keyword;
+      const ageDays = Math.max(0, (now - Date.parse(c.record.validFrom)) / DAY_MS);
+      const recency = Math.exp((-Math.LN2 * ageDays) / settings.halfLifeDays);
+      const frequency = 1 - Math.exp(-c.record.accessCount / 10);
+      const importance = (1 - ACCESS_SHARE) * c.record.importance + ACCESS_SHARE * frequency;
+      const score =
+        (weights.relevance * relevance + weights.recency * recency + weights.importance * importance) / weightSum;
+      return {
+        record: c.record,
+        score,
+        explain: {
+          vector: { rank: c.vectorRank, similarity },
+          keyword: { rank: c.keywordRank, bm25: c.bm25 === null ? null : -c.bm25 },
+          relevance,
+          recency,
+          importance,
+          weights: { ...weights },
+          score,
+        },
+      };
+    })
+    .sort((a, b) => b.score - a.score || (a.record.id < b.record.id ? -1 : 1));
+}
+
+/** Half bm25 relative to the best hit of this query, half the share of query words the memory contains. */
+function keywordScore(c: Candidate, queryStems: string[], bestBm25: number): number {
+  if (queryStems.length === 0) return 0;
+  const memoryStems = new Set(words(c.record.text).map(lightStem));
+  const covered = queryStems.filter((s) => memoryStems.has(s)).length / queryStems.length;
+  const bm25 = c.bm25 === null || bestBm25 === 0 ? 0 : -c.bm25 / bestBm25;
+  return 0.5 * bm25 + 0.5 * covered;
+}
+
+function clamp01(x: number): number {
+  return Math.min(1, Math.max(0, x));
+}

@@ -1,0 +1,77 @@
+import type { FilterNode } from '../../spec/filter.js';
+import { MemoryError } from '../../spec/memory-error.js';
+import type { Store } from '../../spec/store.js';
+import type { EmbeddingGate } from '../embedding-gate.js';
+import { type Candidate, type Ranked, type RankingSettings, rankCandidates } from './rank-candidates.js';
+
+export interface SearchRequest {
+  store: Store;
+  gate: EmbeddingGate;
+  tenant: string;
+  query: string;
+  filter: FilterNode | null;
+  limit: number;
+  threshold: number | undefined;
+  asOf: string | undefined;
+  now: string;
+  settings: RankingSettings & { candidates: number };
+}
+
+export interface SearchOutcome {
+  ranked: Ranked[];
+  /** Why the vector path was skipped, when it was. */
+  degraded: string | null;
+}
+
+/**
+ * Hybrid retrieval: vector KNN and BM25 candidates, united, scored on relevance, recency and
+ * importance, cut by threshold and limit. An embedder that fails degrades to keyword-only.
+ */
+export async function searchMemories(request: SearchRequest): Promise<SearchOutcome> {
+  const { store, gate, tenant, filter, asOf } = request;
+  const pool = Math.max(request.settings.candidates, request.limit * 3);
+  let degraded: string | null = null;
+  let queryVector: Float32Array | null = null;
+  if (!gate.embedder) {
+    degraded = 'no embedder is configured';
+  } else {
+    try {
+      queryVector = (await gate.embed([request.query]))?.[0] ?? null;
+    } catch (error) {
+      if (!(error instanceof MemoryError) || error.category === 'internal') throw error;
+      degraded = error.message;
+    }
+  }
+
+  const [vectorHits, textHits] = await Promise.all([
+    queryVector ? store.vectorSearch(tenant, queryVector, { filter, asOf, limit: pool }) : Promise.resolve([]),
+    store.textSearch(tenant, request.query, { filter, asOf, limit: pool }),
+  ]);
+  const ids = [...new Set([...vectorHits.map((h) => h.id), ...textHits.map((h) => h.id)])];
+  if (ids.length === 0) return { ranked: [], degraded };
+
+  const vectorRank = new Map(vectorHits.map((h, i) => [h.id, { rank: i + 1, distance: h.raw }]));
+  const textRank = new Map(textHits.map((h, i) => [h.id, { rank: i + 1, bm25: h.raw }]));
+  const missing = ids.filter((id) => !vectorRank.has(id));
+  const [records, distances] = await Promise.all([
+    store.getMemories(tenant, ids),
+    queryVector && missing.length > 0 ? store.vectorDistances(tenant, missing, queryVector) : Promise.resolve(new Map()),
+  ]);
+
+  const candidates: Candidate[] = records.map((record) => ({
+    record,
+    vectorRank: vectorRank.get(record.id)?.rank ?? null,
+    distance: vectorRank.get(record.id)?.distance ?? distances.get(record.id) ?? null,
+    keywordRank: textRank.get(record.id)?.rank ?? null,
+    bm25: textRank.get(record.id)?.bm25 ?? null,
+  }));
+  const ranked = rankCandidates(request.query, candidates, request.settings, asOf ?? request.now, queryVector !== null)
+    .filter((r) => request.threshold === undefined || r.score >= request.threshold)
+    .slice(0, request.limit);
+  await store.recordAccess(
+    tenant,
+    ranked.map((r) => r.record.id),
+    request.now,
+  );
+  return { ranked, degraded };
+}

@@ -1,0 +1,102 @@
+/**
+ * Numbered migrations. Each runs once, inside a transaction, and bumps meta.schema_version.
+ * The vector table is not here: its width depends on the embedder and is created by
+ * SqliteVectors when the first vector arrives (and recreated by reindex).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'init',
+    sql: `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE memories (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  tenant TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  user_id TEXT, agent_id TEXT, run_id TEXT, actor_id TEXT, role TEXT,
+  text TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+  categories TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(categories)),
+  importance REAL NOT NULL DEFAULT 0.5 CHECK (importance BETWEEN 0 AND 1),
+  memory_type TEXT NOT NULL DEFAULT 'semantic' CHECK (memory_type IN ('semantic','episodic','procedural')),
+  state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','superseded','deleted')),
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  expired_at TEXT,
+  superseded_by TEXT,
+  source TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(source)),
+  access_count INTEGER NOT NULL DEFAULT 0,
+  last_accessed_at TEXT,
+  embedding_model TEXT,
+  CHECK (user_id IS NOT NULL OR agent_id IS NOT NULL OR run_id IS NOT NULL)
+);
+CREATE INDEX memories_user ON memories(tenant, user_id, state);
+CREATE INDEX memories_agent ON memories(tenant, agent_id, state);
+CREATE INDEX memories_run ON memories(tenant, run_id, state);
+CREATE INDEX memories_hash ON memories(tenant, hash);
+-- One active memory per exact text per scope, enforced by the store (across processes too).
+CREATE UNIQUE INDEX memories_active_text ON memories(
+  tenant, coalesce(user_id, ''), coalesce(agent_id, ''), coalesce(run_id, ''), hash
+) WHERE state = 'active';
+CREATE INDEX memories_model ON memories(embedding_model);
+
+-- Full-text index over the memories table (external content). Triggers keep it in the same
+-- transaction as every row change; deleted memories leave it, superseded ones stay (asOf).
+CREATE VIRTUAL TABLE memories_fts USING fts5(
+  text, content='memories', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories WHEN new.state <> 'deleted' BEGIN
+  INSERT INTO memories_fts(rowid, text) VALUES (new.seq, new.text);
+END;
+CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories WHEN old.state <> 'deleted' BEGIN
+  INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+END;
+-- One trigger, old row out before new row in (two triggers would fire in an unspecified order).
+CREATE TRIGGER memories_fts_update AFTER UPDATE OF text, state ON memories BEGIN
+  INSERT INTO memories_fts(memories_fts, rowid, text) SELECT 'delete', old.seq, old.text WHERE old.state <> 'deleted';
+  INSERT INTO memories_fts(rowid, text) SELECT new.seq, new.text WHERE new.state <> 'deleted';
+END;
+
+CREATE TABLE history (
+  seq INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  memory_id TEXT NOT NULL,
+  event TEXT NOT NULL CHECK (event IN ('ADD','UPDATE','DELETE','INVALIDATE','RESTORE')),
+  old_text TEXT,
+  new_text TEXT,
+  actor TEXT,
+  reason TEXT,
+  at TEXT NOT NULL
+);
+CREATE INDEX history_memory ON history(tenant, memory_id, seq);
+CREATE TRIGGER history_append_only BEFORE UPDATE ON history BEGIN
+  SELECT RAISE(ABORT, 'history is append-only');
+END;
+
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  user_id TEXT, agent_id TEXT, run_id TEXT,
+  role TEXT NOT NULL,
+  name TEXT,
+  content TEXT NOT NULL,
+  event_time TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX messages_scope ON messages(tenant, user_id, agent_id, run_id, seq);
+`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

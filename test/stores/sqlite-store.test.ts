@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.js';
+import { describeStoreConformance, newMemory } from '../conformance/store-conformance.js';
+
+describeStoreConformance('sqlite (file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'engram-store-'));
+  const store = new SqliteStore({ path: join(dir, 'test.db') });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SqliteStore specifics', () => {
+  it('migrates once, in WAL mode, and keeps history append-only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engram-store-'));
+    const path = join(dir, 'x.db');
+    const store = new SqliteStore({ path });
+    await store.init();
+    const m = newMemory('remember me');
+    await store.insertMemories('t', [m]);
+    await store.close();
+    const again = new SqliteStore({ path });
+    await again.init();
+    expect((await again.stats()).schemaVersion).toBe(1);
+    expect((await again.stats()).integrity).toBe('ok');
+    await again.close();
+    const raw = new Database(path);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(() => raw.prepare(`UPDATE history SET new_text = 'rewritten'`).run()).toThrow(/append-only/);
+    raw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
