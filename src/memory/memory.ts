@@ -44,6 +44,16 @@ export interface MemoryDeps {
 }
 
 const MAX_PAGE = 1000;
+const SHARED = Symbol('engram.shared');
+
+/** What every tenant view of one engine shares. */
+interface SharedEngine {
+  ownsStore: boolean;
+  locks: ScopeLock;
+  ready?: Promise<void> | undefined;
+  store?: Store;
+  gate?: EmbeddingGate;
+}
 
 /**
  * The public engine. Construction is synchronous and does no I/O; the store opens and migrates
@@ -52,21 +62,35 @@ const MAX_PAGE = 1000;
 export class Memory {
   readonly config: EngramConfig;
   readonly #deps: MemoryDeps;
-  readonly #ownsStore: boolean;
-  #store: Store | undefined;
-  #gate: EmbeddingGate | undefined;
-  #ready: Promise<void> | undefined;
-  readonly #locks = new ScopeLock();
+  readonly #shared: SharedEngine;
+  readonly #isView: boolean;
+  readonly #tenant: string;
   #closed = false;
 
   constructor(config?: Parameters<typeof loadConfig>[0], deps: MemoryDeps = {}) {
-    this.config = loadConfig(config, { env: deps.env ?? process.env, cwd: deps.cwd ?? process.cwd() });
+    const shared = (deps as { [SHARED]?: SharedEngine })[SHARED];
+    this.config = shared
+      ? (config as EngramConfig)
+      : loadConfig(config, { env: deps.env ?? process.env, cwd: deps.cwd ?? process.cwd() });
     this.#deps = deps;
-    this.#ownsStore = deps.store === undefined;
+    this.#tenant = this.config.tenant;
+    this.#isView = shared !== undefined;
+    this.#shared = shared ?? { ownsStore: deps.store === undefined, locks: new ScopeLock() };
   }
 
   get tenant(): string {
-    return this.config.tenant;
+    return this.#tenant;
+  }
+
+  /**
+   * A view of the same engine bound to another tenant: it shares the store, the embedder and the
+   * per-scope locks, and every call it makes carries that tenant. Closing a view closes nothing.
+   */
+  forTenant(tenant: string): Memory {
+    if (typeof tenant !== 'string' || tenant.trim() === '') {
+      throw new MemoryError('invalid_input', 'A tenant name is required.');
+    }
+    return new Memory({ ...this.config, tenant }, { ...this.#deps, [SHARED]: this.#shared });
   }
 
   #now(): string {
@@ -75,7 +99,8 @@ export class Memory {
 
   async #open(): Promise<{ store: Store; gate: EmbeddingGate }> {
     if (this.#closed) throw new MemoryError('closed', 'This Memory is closed; create a new one.');
-    this.#ready ??= (async () => {
+    const shared = this.#shared;
+    shared.ready ??= (async () => {
       const store = this.#deps.store ?? new SqliteStore({ path: this.config.dbPath });
       await store.init();
       const embedder =
@@ -84,16 +109,16 @@ export class Memory {
           : this.config.embedder === null
             ? null
             : createEmbedder(this.config.embedder, { fetch: this.#deps.fetch });
-      this.#store = store;
-      this.#gate = new EmbeddingGate(embedder, store);
+      shared.store = store;
+      shared.gate = new EmbeddingGate(embedder, store);
     })();
     try {
-      await this.#ready;
+      await shared.ready;
     } catch (error) {
-      this.#ready = undefined;
+      shared.ready = undefined;
       throw error;
     }
-    return { store: this.#store!, gate: this.#gate! };
+    return { store: shared.store!, gate: shared.gate! };
   }
 
   /** The store, opened (for front ends and tools that need lower-level access). */
@@ -122,7 +147,7 @@ export class Memory {
       );
     }
     const { store, gate } = await this.#open();
-    return this.#locks.run(scopeKey(this.tenant, ids), async () => {
+    return this.#shared.locks.run(scopeKey(this.#tenant, ids), async () => {
       const started = performance.now();
       const toStore = messages.filter((m) => m.role !== 'system');
       const callsBefore = gate.calls;
@@ -130,7 +155,7 @@ export class Memory {
       const vectors = await gate.embed(toStore.map((m) => m.content));
       const embedMs = performance.now() - started;
       await store.appendMessages(
-        { tenant: this.tenant, ...ids },
+        { tenant: this.#tenant, ...ids },
         messages.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content, eventTime })),
       );
       const at = this.#now();
@@ -150,7 +175,7 @@ export class Memory {
         at,
         actor: 'user',
       }));
-      const outcomes = await store.insertMemories(this.tenant, rows);
+      const outcomes = await store.insertMemories(this.#tenant, rows);
       if (vectors) await gate.recordModel();
       return {
         results: outcomes.map(({ record, inserted }) => ({
@@ -174,7 +199,7 @@ export class Memory {
   async get(id: string): Promise<MemoryItem> {
     checkId(id);
     const { store } = await this.#open();
-    const record = await store.getMemory(this.tenant, id);
+    const record = await store.getMemory(this.#tenant, id);
     if (!record) throw notFound(id);
     return toMemoryItem(record);
   }
@@ -184,7 +209,7 @@ export class Memory {
     const limit = checkLimit(options.limit ?? 100, MAX_PAGE);
     const states = checkStates(options.states);
     const { store } = await this.#open();
-    const page = await store.listMemories(this.tenant, { filter, states, limit, cursor: options.cursor });
+    const page = await store.listMemories(this.#tenant, { filter, states, limit, cursor: options.cursor });
     return { results: page.items.map((r) => toMemoryItem(r)), next_cursor: page.nextCursor, total: page.total };
   }
 
@@ -201,7 +226,7 @@ export class Memory {
     const outcome = await searchMemories({
       store,
       gate,
-      tenant: this.tenant,
+      tenant: this.#tenant,
       query,
       filter,
       limit,
@@ -229,10 +254,10 @@ export class Memory {
     const text = patch.text === undefined ? undefined : checkText(patch.text, this.config.limits, 'The new text').trim();
     const metadata = patch.metadata === undefined ? undefined : checkMetadata(patch.metadata, this.config.limits);
     const { store, gate } = await this.#open();
-    const existing = await store.getMemory(this.tenant, id);
+    const existing = await store.getMemory(this.#tenant, id);
     if (!existing) throw notFound(id);
     const vectors = text === undefined || text === existing.text ? null : await gate.embed([text]);
-    const record = await store.updateMemory(this.tenant, id, {
+    const record = await store.updateMemory(this.#tenant, id, {
       ...(text === undefined ? {} : { text, hash: textHash(text) }),
       ...(metadata === undefined ? {} : { metadata }),
       ...(vectors ? { embedding: vectors[0]!, embeddingModel: gate.model } : {}),
@@ -246,7 +271,7 @@ export class Memory {
   async delete(id: string): Promise<{ message: string }> {
     checkId(id);
     const { store } = await this.#open();
-    await store.deleteMemory(this.tenant, id, { at: this.#now(), actor: 'user' });
+    await store.deleteMemory(this.#tenant, id, { at: this.#now(), actor: 'user' });
     return { message: 'Memory deleted successfully!' };
   }
 
@@ -259,14 +284,14 @@ export class Memory {
       );
     }
     const { store } = await this.#open();
-    const deleted = await store.deleteMemories(this.tenant, scopeFilter(ids)!, { at: this.#now(), actor: 'user' });
+    const deleted = await store.deleteMemories(this.#tenant, scopeFilter(ids)!, { at: this.#now(), actor: 'user' });
     return { message: `Deleted ${deleted} memories.`, deleted };
   }
 
   async history(id: string): Promise<HistoryItem[]> {
     checkId(id);
     const { store } = await this.#open();
-    const entries = await store.history(this.tenant, id);
+    const entries = await store.history(this.#tenant, id);
     if (entries.length === 0) throw notFound(id);
     return entries.map(toHistoryItem);
   }
@@ -322,10 +347,9 @@ export class Memory {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#ready) {
-      await this.#ready.catch(() => undefined);
-      if (this.#ownsStore) await this.#store?.close();
-    }
+    if (this.#isView || !this.#shared.ready) return;
+    await this.#shared.ready.catch(() => undefined);
+    if (this.#shared.ownsStore) await this.#shared.store?.close();
   }
 
   /** Scope ids from options and filters together; the scope must be pinned at the top level. */

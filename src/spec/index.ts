@@ -6,3 +6,4 @@ export * from './memory-record.js';
 export * from './scope.js';
 export * from './store.js';
 export * from './provider-settings.js';
+export * from './job.js';

@@ -1,4 +1,5 @@
 import type { FilterNode } from './filter.js';
+import type { JobStore } from './job.js';
 import type {
   HistoryEntry,
   HistoryEvent,
@@ -90,7 +91,7 @@ export interface ScoredId {
  * The Store contract. Every method takes the tenant and applies it in the store itself, so no
  * caller can read or change another tenant's rows — even by id. Every write is one transaction.
  */
-export interface Store {
+export interface Store extends JobStore {
   readonly dialect: string;
   init(): Promise<void>;
   close(): Promise<void>;

@@ -333,3 +333,57 @@ export function describeStoreConformance(
     });
   });
 }
+
+/** The job queue part of the Store contract. */
+export function describeJobConformance(name: string, makeFixture: () => Promise<StoreFixture>): void {
+  describe(`Job queue conformance: ${name}`, () => {
+    let fixture: StoreFixture;
+    let store: Store;
+    beforeEach(async () => {
+      fixture = await makeFixture();
+      store = fixture.store;
+      await store.init();
+    });
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+    const job = (over: Partial<Parameters<Store['enqueueJob']>[1]> = {}) => ({
+      id: randomUUID(),
+      kind: 'extract',
+      payload: { n: 1 },
+      maxAttempts: 2,
+      runAt: T,
+      ...over,
+    });
+
+    it('is idempotent on the idempotency key, per tenant', async () => {
+      const a = await store.enqueueJob('t1', job({ idempotencyKey: 'k' }), T);
+      const b = await store.enqueueJob('t1', job({ idempotencyKey: 'k' }), T);
+      const c = await store.enqueueJob('t2', job({ idempotencyKey: 'k' }), T);
+      expect(a.created).toBe(true);
+      expect(b).toMatchObject({ created: false, job: { id: a.job.id } });
+      expect(c.created).toBe(true);
+    });
+
+    it('leases due jobs once, re-leases after the lease expires, and dies after max attempts', async () => {
+      const { job: j } = await store.enqueueJob('t1', job(), T);
+      await store.enqueueJob('t1', job({ runAt: '2099-01-01T00:00:00.000Z' }), T);
+      const first = await store.claimJobs({ limit: 10, now: T, leaseMs: 1000 });
+      expect(first.map((x) => [x.id, x.state, x.attempts])).toEqual([[j.id, 'running', 1]]);
+      expect(await store.claimJobs({ limit: 10, now: T, leaseMs: 1000 })).toEqual([]);
+      const afterLease = new Date(Date.parse(T) + 2000).toISOString();
+      const again = await store.claimJobs({ limit: 10, now: afterLease, leaseMs: 1000 });
+      expect(again.map((x) => x.attempts)).toEqual([2]);
+      const failed = await store.failJob('t1', j.id, 'boom', afterLease, afterLease);
+      expect(failed).toMatchObject({ state: 'dead', lastError: 'boom' });
+      const retried = await store.retryJob('t1', j.id, afterLease);
+      expect(retried.state).toBe('pending');
+      const third = await store.claimJobs({ limit: 10, now: afterLease, leaseMs: 1000 });
+      await store.completeJob('t1', third[0]!.id, { ok: true }, afterLease);
+      expect(await store.getJob('t1', j.id)).toMatchObject({ state: 'done', result: { ok: true } });
+      expect(await store.getJob('t2', j.id)).toBeNull();
+      const counts = await store.jobCounts('t1');
+      expect(counts).toMatchObject({ pending: 1, done: 1, dead: 0 });
+    });
+  });
+}

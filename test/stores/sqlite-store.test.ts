@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.js';
-import { describeStoreConformance, newMemory } from '../conformance/store-conformance.js';
+import { describeJobConformance, describeStoreConformance, newMemory } from '../conformance/store-conformance.js';
 
-describeStoreConformance('sqlite (file)', async () => {
+const sqliteFixture = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'engram-store-'));
   const store = new SqliteStore({ path: join(dir, 'test.db') });
   return {
@@ -16,7 +16,10 @@ describeStoreConformance('sqlite (file)', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+
+describeStoreConformance('sqlite (file)', sqliteFixture);
+describeJobConformance('sqlite (file)', sqliteFixture);
 
 describe('SqliteStore specifics', () => {
   it('migrates once, in WAL mode, and keeps history append-only', async () => {
@@ -29,7 +32,7 @@ describe('SqliteStore specifics', () => {
     await store.close();
     const again = new SqliteStore({ path });
     await again.init();
-    expect((await again.stats()).schemaVersion).toBe(1);
+    expect((await again.stats()).schemaVersion).toBe(2);
     expect((await again.stats()).integrity).toBe('ok');
     await again.close();
     const raw = new Database(path);

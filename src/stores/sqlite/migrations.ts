@@ -97,6 +97,32 @@ CREATE TABLE messages (
 CREATE INDEX messages_scope ON messages(tenant, user_id, agent_id, run_id, seq);
 `,
   },
+  {
+    version: 2,
+    name: 'jobs',
+    sql: `
+CREATE TABLE jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  tenant TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL CHECK (json_valid(payload)),
+  state TEXT NOT NULL CHECK (state IN ('pending','running','done','dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  next_attempt_at TEXT NOT NULL,
+  locked_until TEXT,
+  last_error TEXT,
+  idempotency_key TEXT,
+  result TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX jobs_idempotency ON jobs(tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_due ON jobs(state, next_attempt_at);
+CREATE INDEX jobs_tenant ON jobs(tenant, state, seq);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

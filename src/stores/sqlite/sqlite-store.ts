@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import type { FilterNode } from '../../spec/filter.js';
 import { MemoryError } from '../../spec/memory-error.js';
-import type { HistoryEntry, MemoryRecord, StoredMessage } from '../../spec/memory-record.js';
+import type { JobRecord, JobState, NewJob } from '../../spec/job.js';
+import type { HistoryEntry, JsonValue, MemoryRecord, StoredMessage } from '../../spec/memory-record.js';
 import type { Scope } from '../../spec/scope.js';
 import type {
   CandidateQuery,
@@ -29,6 +30,7 @@ import {
   toMemoryRecord,
   toStoredMessage,
 } from './row-mapping.js';
+import { SqliteJobs } from './sqlite-jobs.js';
 import { SqliteVectors, toBuffer } from './sqlite-vectors.js';
 
 export interface SqliteStoreOptions {
@@ -49,6 +51,7 @@ export class SqliteStore implements Store {
   readonly dialect = 'sqlite';
   readonly #db: Database.Database;
   #vectors: SqliteVectors | undefined;
+  readonly #jobs: SqliteJobs;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -66,6 +69,32 @@ export class SqliteStore implements Store {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     sqliteVec.load(this.#db);
+    this.#jobs = new SqliteJobs(this.#db);
+  }
+
+  enqueueJob(tenant: string, job: NewJob, at: string): Promise<{ job: JobRecord; created: boolean }> {
+    return this.#jobs.enqueueJob(tenant, job, at);
+  }
+  claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[] }): Promise<JobRecord[]> {
+    return this.#jobs.claimJobs(options);
+  }
+  completeJob(tenant: string, id: string, result: JsonValue, at: string): Promise<void> {
+    return this.#jobs.completeJob(tenant, id, result, at);
+  }
+  failJob(tenant: string, id: string, error: string, retryAt: string | null, at: string): Promise<JobRecord> {
+    return this.#jobs.failJob(tenant, id, error, retryAt, at);
+  }
+  getJob(tenant: string, id: string): Promise<JobRecord | null> {
+    return this.#jobs.getJob(tenant, id);
+  }
+  listJobs(tenant: string, options: { states?: JobState[]; limit: number }): Promise<JobRecord[]> {
+    return this.#jobs.listJobs(tenant, options);
+  }
+  retryJob(tenant: string, id: string, at: string): Promise<JobRecord> {
+    return this.#jobs.retryJob(tenant, id, at);
+  }
+  jobCounts(tenant: string | null) {
+    return this.#jobs.jobCounts(tenant);
   }
 
   get #vec(): SqliteVectors {
@@ -511,7 +540,7 @@ export class SqliteStore implements Store {
   async reset(tenant: string | null): Promise<void> {
     this.#write(() => {
       if (tenant === null) {
-        this.#db.exec('DELETE FROM memories; DELETE FROM history; DELETE FROM messages;');
+        this.#db.exec('DELETE FROM memories; DELETE FROM history; DELETE FROM messages; DELETE FROM jobs;');
         if (this.#vec.dimensions !== null) this.#db.exec('DELETE FROM memory_vectors');
         return;
       }
@@ -519,7 +548,7 @@ export class SqliteStore implements Store {
         (r) => r.seq,
       );
       this.#vec.remove(seqs);
-      for (const table of ['memories', 'history', 'messages']) {
+      for (const table of ['memories', 'history', 'messages', 'jobs']) {
         this.#db.prepare(`DELETE FROM ${table} WHERE tenant = ?`).run(tenant);
       }
     });

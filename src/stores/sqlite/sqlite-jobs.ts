@@ -1,0 +1,185 @@
+import type Database from 'better-sqlite3';
+import type { JobRecord, JobState, JobStore, NewJob } from '../../spec/job.js';
+import { MemoryError } from '../../spec/memory-error.js';
+import type { JsonValue } from '../../spec/memory-record.js';
+
+interface JobRow {
+  id: string;
+  tenant: string;
+  kind: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_error: string | null;
+  idempotency_key: string | null;
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toJob(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as JsonValue,
+    state: row.state as JobState,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lockedUntil: row.locked_until,
+    lastError: row.last_error,
+    idempotencyKey: row.idempotency_key,
+    result: row.result === null ? null : (JSON.parse(row.result) as JsonValue),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The durable job queue inside the SQLite file; every method is one immediate transaction. */
+export class SqliteJobs implements JobStore {
+  readonly #db: Database.Database;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  #tx<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  #get(tenant: string, id: string): JobRow | undefined {
+    return this.#db.prepare('SELECT * FROM jobs WHERE tenant = ? AND id = ?').get(tenant, id) as JobRow | undefined;
+  }
+
+  #require(tenant: string, id: string): JobRow {
+    const row = this.#get(tenant, id);
+    if (!row) throw new MemoryError('not_found', `No job with id ${id}. List jobs with \`engram jobs\`.`, { details: { id } });
+    return row;
+  }
+
+  async enqueueJob(tenant: string, job: NewJob, at: string): Promise<{ job: JobRecord; created: boolean }> {
+    return this.#tx(() => {
+      if (job.idempotencyKey) {
+        const existing = this.#db
+          .prepare('SELECT * FROM jobs WHERE tenant = ? AND idempotency_key = ?')
+          .get(tenant, job.idempotencyKey) as JobRow | undefined;
+        if (existing) return { job: toJob(existing), created: false };
+      }
+      const row = this.#db
+        .prepare(
+          `INSERT INTO jobs(id, tenant, kind, payload, state, attempts, max_attempts, next_attempt_at, last_error,
+             idempotency_key, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        )
+        .get(
+          job.id,
+          tenant,
+          job.kind,
+          JSON.stringify(job.payload),
+          job.attempts ?? 0,
+          job.maxAttempts,
+          job.runAt,
+          job.lastError ?? null,
+          job.idempotencyKey ?? null,
+          at,
+          at,
+        ) as JobRow;
+      return { job: toJob(row), created: true };
+    });
+  }
+
+  async claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[] }): Promise<JobRecord[]> {
+    const lockedUntil = new Date(Date.parse(options.now) + options.leaseMs).toISOString();
+    return this.#tx(() => {
+      const kinds = options.kinds ?? null;
+      const rows = this.#db
+        .prepare(
+          `SELECT seq FROM jobs
+           WHERE ((state = 'pending' AND next_attempt_at <= ?) OR (state = 'running' AND locked_until <= ?))
+           ${kinds ? 'AND kind IN (SELECT value FROM json_each(?))' : ''}
+           ORDER BY next_attempt_at, seq LIMIT ?`,
+        )
+        .all(options.now, options.now, ...(kinds ? [JSON.stringify(kinds)] : []), options.limit) as { seq: number }[];
+      const claim = this.#db.prepare(
+        `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?, updated_at = ?
+         WHERE seq = ? RETURNING *`,
+      );
+      return rows.map((r) => toJob(claim.get(lockedUntil, options.now, r.seq) as JobRow));
+    });
+  }
+
+  async completeJob(tenant: string, id: string, result: JsonValue, at: string): Promise<void> {
+    this.#tx(() => {
+      this.#require(tenant, id);
+      this.#db
+        .prepare(
+          `UPDATE jobs SET state = 'done', result = ?, locked_until = NULL, updated_at = ? WHERE tenant = ? AND id = ?`,
+        )
+        .run(JSON.stringify(result), at, tenant, id);
+    });
+  }
+
+  async failJob(tenant: string, id: string, error: string, retryAt: string | null, at: string): Promise<JobRecord> {
+    return this.#tx(() => {
+      const row = this.#require(tenant, id);
+      const dead = retryAt === null || row.attempts >= row.max_attempts;
+      return toJob(
+        this.#db
+          .prepare(
+            `UPDATE jobs SET state = ?, last_error = ?, next_attempt_at = ?, locked_until = NULL, updated_at = ?
+             WHERE tenant = ? AND id = ? RETURNING *`,
+          )
+          .get(dead ? 'dead' : 'pending', error, retryAt ?? row.next_attempt_at, at, tenant, id) as JobRow,
+      );
+    });
+  }
+
+  async getJob(tenant: string, id: string): Promise<JobRecord | null> {
+    const row = this.#get(tenant, id);
+    return row ? toJob(row) : null;
+  }
+
+  async listJobs(tenant: string, options: { states?: JobState[]; limit: number }): Promise<JobRecord[]> {
+    const states = options.states ?? ['pending', 'running', 'dead'];
+    return (
+      this.#db
+        .prepare(
+          'SELECT * FROM jobs WHERE tenant = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT ?',
+        )
+        .all(tenant, JSON.stringify(states), options.limit) as JobRow[]
+    ).map(toJob);
+  }
+
+  async retryJob(tenant: string, id: string, at: string): Promise<JobRecord> {
+    return this.#tx(() => {
+      const row = this.#require(tenant, id);
+      if (row.state === 'done' || row.state === 'running') {
+        throw new MemoryError('invalid_input', `Job ${id} is ${row.state}; only pending or dead jobs can be retried.`);
+      }
+      return toJob(
+        this.#db
+          .prepare(
+            `UPDATE jobs SET state = 'pending', next_attempt_at = ?, max_attempts = attempts + ?, updated_at = ?
+             WHERE tenant = ? AND id = ? RETURNING *`,
+          )
+          .get(at, Math.max(1, row.max_attempts - row.attempts, 3), at, tenant, id) as JobRow,
+      );
+    });
+  }
+
+  async jobCounts(tenant: string | null): Promise<Record<JobState, number> & { oldestPendingAt: string | null }> {
+    const rows = this.#db
+      .prepare(`SELECT state, count(*) AS n, min(created_at) AS oldest FROM jobs ${tenant === null ? '' : 'WHERE tenant = ?'} GROUP BY state`)
+      .all(...(tenant === null ? [] : [tenant])) as { state: JobState; n: number; oldest: string }[];
+    const counts = { pending: 0, running: 0, done: 0, dead: 0, oldestPendingAt: null as string | null };
+    for (const r of rows) {
+      counts[r.state] = r.n;
+      if (r.state === 'pending') counts.oldestPendingAt = r.oldest;
+    }
+    return counts;
+  }
+}
