@@ -90,7 +90,7 @@ export class Memory {
     if (typeof tenant !== 'string' || tenant.trim() === '') {
       throw new MemoryError('invalid_input', 'A tenant name is required.');
     }
-    return new Memory({ ...this.config, tenant }, { ...this.#deps, [SHARED]: this.#shared });
+    return new Memory({ ...this.config, tenant }, { ...this.#deps, [SHARED]: this.#shared } as MemoryDeps);
   }
 
   #now(): string {
@@ -305,7 +305,7 @@ export class Memory {
       );
     }
     const { store } = await this.#open();
-    await store.reset(this.tenant);
+    await store.reset(this.#tenant);
     return { message: 'Memory store reset.' };
   }
 
