@@ -112,7 +112,15 @@ export interface SearchOptions extends ScopeOptions {
   /** Return what was valid at this instant (ISO 8601 / epoch ms / Date). */
   asOf?: string | number | Date;
   explain?: boolean;
+  /**
+   * Which retrieval paths run: 'hybrid' (default) fuses vector KNN and BM25; 'keyword' runs BM25 only
+   * (no query embedding); 'vector' runs KNN only and ranks on cosine similarity. 'vector' without a
+   * reachable embedder degrades to keyword, like hybrid does, and says so in `degraded`.
+   */
+  mode?: SearchMode;
 }
+
+export type SearchMode = 'hybrid' | 'keyword' | 'vector';
 
 export interface SearchResult {
   results: MemoryItem[];
@@ -135,4 +143,17 @@ export interface HistoryItem {
 export interface UpdateInput {
   text?: string;
   metadata?: Metadata;
+}
+
+export interface JobItem {
+  id: string;
+  kind: string;
+  state: 'pending' | 'running' | 'done' | 'dead';
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  result: unknown;
+  created_at: string;
+  updated_at: string;
 }

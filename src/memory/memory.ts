@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EngramConfig } from '../config/engram-config.js';
 import { loadConfig } from '../config/load-config.js';
-import { createEmbedder } from '../providers/registry.js';
+import { createChatModel, createEmbedder } from '../providers/registry.js';
+import type { ChatModel } from '../spec/chat-model.js';
 import type { Embedder } from '../spec/embedder.js';
 import type { Filter } from '../spec/filter.js';
+import type { JobRecord, JobState } from '../spec/job.js';
 import { MemoryError } from '../spec/memory-error.js';
-import type { MemoryState } from '../spec/memory-record.js';
+import type { JsonValue, MemoryState } from '../spec/memory-record.js';
 import type { FetchLike } from '../spec/provider-settings.js';
 import type { NewMemory, Store } from '../spec/store.js';
 import { SqliteStore } from '../stores/sqlite/sqlite-store.js';
@@ -18,14 +20,18 @@ import type {
   GetAllOptions,
   GetAllResult,
   HistoryItem,
+  InputMessage,
+  JobItem,
   MemoryItem,
+  ScopeOptions,
   SearchOptions,
   SearchResult,
-  ScopeOptions,
   UpdateInput,
 } from './api-types.js';
 import { EmbeddingGate } from './embedding-gate.js';
 import { parseFilter } from './filters/parse-filter.js';
+import { type InferContext, type InferRequest, inferAdd } from './inference/infer-add.js';
+import { UsageMeter } from './inference/usage-meter.js';
 import { toHistoryItem, toMemoryItem } from './render-item.js';
 import { requireScope, type ScopeIds, scopeFilter, scopeIds } from './resolve-scope.js';
 import { ScopeLock } from './scope-lock.js';
@@ -33,6 +39,8 @@ import { searchMemories } from './search/search-memories.js';
 import { checkImportance, checkMetadata, checkText, normaliseMessages } from './validate-input.js';
 
 export interface MemoryDeps {
+  /** Use these chat models (a fallback chain) instead of the configured ones. */
+  llm?: ChatModel[];
   /** Use this store instead of opening config.dbPath (the caller keeps ownership). */
   store?: Store;
   /** Use this embedder instead of the configured one; null disables vectors. */
@@ -49,6 +57,7 @@ const SHARED = Symbol('engram.shared');
 /** What every tenant view of one engine shares. */
 interface SharedEngine {
   ownsStore: boolean;
+  chain?: readonly ChatModel[];
   locks: ScopeLock;
   ready?: Promise<void> | undefined;
   store?: Store;
@@ -126,25 +135,37 @@ export class Memory {
     return (await this.#open()).store;
   }
 
-  async add(input: string | { role: string; content: string; name?: string }[], options: AddOptions = {}): Promise<AddResult> {
+  async add(
+    input: string | { role: string; content: string; name?: string }[],
+    options: AddOptions = {},
+  ): Promise<AddResult> {
     const limits = this.config.limits;
     const messages = normaliseMessages(input, limits);
     const ids = requireScope(scopeIds(options), 'add');
     const metadata = checkMetadata(options.metadata, limits);
     const importance = checkImportance(options.importance) ?? 0.5;
-    const eventTime = options.eventTime === undefined ? this.#now() : parseTime(options.eventTime, 'eventTime');
+    const eventTime =
+      options.eventTime === undefined ? this.#now() : parseTime(options.eventTime, 'eventTime');
     const infer = options.infer ?? true;
-    if (infer && this.config.llm.length === 0) {
+    if (infer && this.config.llm.length === 0 && !this.#deps.llm?.length) throw llmMissing();
+    const memoryType = options.memoryType ?? (infer ? 'semantic' : 'episodic');
+    if (memoryType === 'procedural' && !ids.agentId) {
       throw new MemoryError(
-        'llm_not_configured',
-        'add() infers facts with an LLM by default, and none is configured. Configure one (config llm, e.g. "ollama:llama3.2:3b", or ENGRAM_LLM / OLLAMA_MODEL / OPENAI_API_KEY), or pass infer: false (CLI: --no-infer) to store the messages as they are.',
+        'invalid_input',
+        'Procedural memories belong to an agent: pass agentId with memoryType "procedural".',
       );
     }
     if (infer) {
-      throw new MemoryError(
-        'llm_not_configured',
-        'Inference is not available in this build; pass infer: false (CLI: --no-infer).',
-      );
+      const request = { ids, messages, eventTime, metadata, memoryType, actorId: options.actorId ?? null };
+      return this.#shared.locks.run(scopeKey(this.#tenant, ids), async () => {
+        const { store } = await this.#open();
+        // The raw conversation is kept before any LLM call, whatever happens next.
+        await store.appendMessages(
+          { tenant: this.#tenant, ...ids },
+          messages.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content, eventTime })),
+        );
+        return this.#runInference({ ...request, logged: true }, null);
+      });
     }
     const { store, gate } = await this.#open();
     return this.#shared.locks.run(scopeKey(this.#tenant, ids), async () => {
@@ -168,7 +189,7 @@ export class Memory {
         hash: textHash(m.content),
         metadata,
         importance,
-        memoryType: options.memoryType ?? 'episodic',
+        memoryType,
         validFrom: eventTime,
         embedding: vectors?.[i] ?? null,
         embeddingModel: gate.model,
@@ -196,6 +217,180 @@ export class Memory {
     });
   }
 
+  /**
+   * Runs the inferred add. On an upstream failure (LLM or embedder) the work is not lost: it is
+   * left as a pending job (or the job being retried records the failure) and reported in `errors`.
+   */
+  async #runInference(request: InferRequest, job: JobRecord | null): Promise<AddResult> {
+    const { store, gate } = await this.#open();
+    const meter = new UsageMeter();
+    try {
+      const results = await inferAdd(this.#inferContext(store, gate), request, meter);
+      if (job)
+        await store.completeJob(this.#tenant, job.id, { results } as unknown as JsonValue, this.#now());
+      return { results, usage: meter.toUsage(), status: 'done' };
+    } catch (error) {
+      if (
+        !(error instanceof MemoryError) ||
+        !(error.category === 'upstream' || error.code === 'dimension_mismatch')
+      ) {
+        if (job)
+          await store.failJob(this.#tenant, job.id, String((error as Error).message), null, this.#now());
+        throw error;
+      }
+      const failure = { code: error.code, message: error.message };
+      const retryAt = new Date(Date.now() + JOB_RETRY_DELAY_MS).toISOString();
+      let jobId: string;
+      if (job) {
+        jobId = (await store.failJob(this.#tenant, job.id, error.message, retryAt, this.#now())).id;
+      } else {
+        const created = await store.enqueueJob(
+          this.#tenant,
+          {
+            id: randomUUID(),
+            kind: INFER_JOB,
+            payload: toPayload(request),
+            maxAttempts: JOB_MAX_ATTEMPTS,
+            runAt: retryAt,
+            lastError: error.message,
+            attempts: 1,
+          },
+          this.#now(),
+        );
+        jobId = created.job.id;
+      }
+      return { results: [], usage: meter.toUsage(), errors: [failure], status: 'pending', job_id: jobId };
+    }
+  }
+
+  #inferContext(store: Store, gate: EmbeddingGate): InferContext {
+    const shared = this.#shared;
+    shared.chain ??=
+      this.#deps.llm ?? this.config.llm.map((s) => createChatModel(s, { fetch: this.#deps.fetch }));
+    return {
+      store,
+      gate,
+      chain: shared.chain,
+      tenant: this.#tenant,
+      now: () => this.#now(),
+      mode: this.config.extraction.mode,
+      contextMessages: this.config.extraction.contextMessages,
+      customInstructions: this.config.extraction.customInstructions,
+    };
+  }
+
+  /**
+   * Queues an inferred add (the server's async mode): the messages and options are committed to
+   * the job table before this returns; a worker runs it. Idempotent on `idempotencyKey`.
+   */
+  async enqueueAdd(
+    input: string | InputMessage[],
+    options: AddOptions = {},
+    queue: { idempotencyKey?: string } = {},
+  ): Promise<{ job_id: string; status: 'pending'; created: boolean }> {
+    const limits = this.config.limits;
+    const messages = normaliseMessages(input, limits);
+    const ids = requireScope(scopeIds(options), 'add');
+    const request: InferRequest = {
+      ids,
+      messages,
+      eventTime: options.eventTime === undefined ? this.#now() : parseTime(options.eventTime, 'eventTime'),
+      metadata: checkMetadata(options.metadata, limits),
+      memoryType: options.memoryType ?? 'semantic',
+      actorId: options.actorId ?? null,
+      logged: false,
+    };
+    if (this.config.llm.length === 0 && !this.#deps.llm?.length) throw llmMissing();
+    const { store } = await this.#open();
+    const { job, created } = await store.enqueueJob(
+      this.#tenant,
+      {
+        id: randomUUID(),
+        kind: INFER_JOB,
+        payload: toPayload(request),
+        maxAttempts: JOB_MAX_ATTEMPTS,
+        runAt: this.#now(),
+        idempotencyKey: queue.idempotencyKey ?? null,
+      },
+      this.#now(),
+    );
+    return { job_id: job.id, status: 'pending', created };
+  }
+
+  /** Runs one leased job of this tenant (the ingest worker calls this). */
+  async runJob(job: JobRecord): Promise<AddResult> {
+    if (job.tenant !== this.#tenant) return this.forTenant(job.tenant).runJob(job);
+    const request = fromPayload(job.payload);
+    return this.#shared.locks.run(scopeKey(this.#tenant, request.ids), async () => {
+      const { store } = await this.#open();
+      if (!request.logged) {
+        await store.appendMessages(
+          { tenant: this.#tenant, ...request.ids },
+          request.messages.map((m) => ({
+            role: m.role,
+            name: m.name ?? null,
+            content: m.content,
+            eventTime: request.eventTime,
+          })),
+        );
+        // Logged now: a retry after a crash must not log the turns twice.
+        request.logged = true;
+      }
+      return this.#runInference(request, job);
+    });
+  }
+
+  async getJob(id: string): Promise<JobItem> {
+    checkId(id);
+    const { store } = await this.#open();
+    const job = await store.getJob(this.#tenant, id);
+    if (!job) throw new MemoryError('not_found', `No job with id ${id}. List jobs with \`engram jobs\`.`);
+    return toJobItem(job);
+  }
+
+  async jobs(options: { failed?: boolean; limit?: number } = {}): Promise<{ results: JobItem[] }> {
+    const { store } = await this.#open();
+    const states: JobState[] = options.failed ? ['dead'] : ['pending', 'running', 'dead'];
+    const jobs = await store.listJobs(this.#tenant, {
+      states,
+      limit: checkLimit(options.limit ?? 100, MAX_PAGE),
+    });
+    return { results: jobs.map(toJobItem) };
+  }
+
+  /** Retries one job (or every due and dead job of this tenant) now, in this process. */
+  async retryJobs(
+    id?: string,
+  ): Promise<{ results: { job_id: string; status: string; result: AddResult | null; error?: string }[] }> {
+    const { store } = await this.#open();
+    const targets = id
+      ? [await store.getJob(this.#tenant, id)]
+      : await store.listJobs(this.#tenant, { states: ['pending', 'dead'], limit: MAX_PAGE });
+    if (id && !targets[0])
+      throw new MemoryError('not_found', `No job with id ${id}. List jobs with \`engram jobs\`.`);
+    const out = [];
+    for (const target of targets) {
+      if (!target || target.state === 'done') continue;
+      await store.retryJob(this.#tenant, target.id, this.#now());
+      const [leased] = await store.claimJobs({
+        limit: 1,
+        now: this.#now(),
+        leaseMs: JOB_LEASE_MS,
+        ids: [target.id],
+      });
+      if (!leased) continue;
+      const result = await this.runJob(leased);
+      const after = await store.getJob(this.#tenant, target.id);
+      out.push({
+        job_id: target.id,
+        status: after?.state ?? 'unknown',
+        result,
+        ...(result.errors ? { error: result.errors[0]?.message } : {}),
+      });
+    }
+    return { results: out };
+  }
+
   async get(id: string): Promise<MemoryItem> {
     checkId(id);
     const { store } = await this.#open();
@@ -210,7 +405,11 @@ export class Memory {
     const states = checkStates(options.states);
     const { store } = await this.#open();
     const page = await store.listMemories(this.#tenant, { filter, states, limit, cursor: options.cursor });
-    return { results: page.items.map((r) => toMemoryItem(r)), next_cursor: page.nextCursor, total: page.total };
+    return {
+      results: page.items.map((r) => toMemoryItem(r)),
+      next_cursor: page.nextCursor,
+      total: page.total,
+    };
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
@@ -219,7 +418,10 @@ export class Memory {
     const limit = checkLimit(options.limit ?? this.config.search.defaultLimit, MAX_PAGE);
     const threshold = options.threshold;
     if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold <= 1)) {
-      throw new MemoryError('invalid_input', `threshold must be a number from 0 to 1, got ${String(threshold)}.`);
+      throw new MemoryError(
+        'invalid_input',
+        `threshold must be a number from 0 to 1, got ${String(threshold)}.`,
+      );
     }
     const asOf = options.asOf === undefined ? undefined : parseTime(options.asOf, 'asOf');
     const { store, gate } = await this.#open();
@@ -233,10 +435,13 @@ export class Memory {
       threshold,
       asOf,
       now: this.#now(),
-      settings: { ...this.config.search, keywordWeight: 0.3 },
+      mode: options.mode,
+      settings: this.config.search,
     });
     const result: SearchResult = {
-      results: outcome.ranked.map((r) => toMemoryItem(r.record, r.score, options.explain ? r.explain : undefined)),
+      results: outcome.ranked.map((r) =>
+        toMemoryItem(r.record, r.score, options.explain ? r.explain : undefined),
+      ),
     };
     if (outcome.degraded) {
       result.degraded = 'keyword-only';
@@ -248,11 +453,20 @@ export class Memory {
   async update(id: string, input: string | UpdateInput): Promise<MemoryItem> {
     checkId(id);
     const patch = typeof input === 'string' ? { text: input } : input;
-    if (patch === null || typeof patch !== 'object' || (patch.text === undefined && patch.metadata === undefined)) {
-      throw new MemoryError('invalid_input', 'update() takes new text, or {text?, metadata?} with at least one of them.');
+    if (
+      patch === null ||
+      typeof patch !== 'object' ||
+      (patch.text === undefined && patch.metadata === undefined)
+    ) {
+      throw new MemoryError(
+        'invalid_input',
+        'update() takes new text, or {text?, metadata?} with at least one of them.',
+      );
     }
-    const text = patch.text === undefined ? undefined : checkText(patch.text, this.config.limits, 'The new text').trim();
-    const metadata = patch.metadata === undefined ? undefined : checkMetadata(patch.metadata, this.config.limits);
+    const text =
+      patch.text === undefined ? undefined : checkText(patch.text, this.config.limits, 'The new text').trim();
+    const metadata =
+      patch.metadata === undefined ? undefined : checkMetadata(patch.metadata, this.config.limits);
     const { store, gate } = await this.#open();
     const existing = await store.getMemory(this.#tenant, id);
     if (!existing) throw notFound(id);
@@ -284,7 +498,10 @@ export class Memory {
       );
     }
     const { store } = await this.#open();
-    const deleted = await store.deleteMemories(this.#tenant, scopeFilter(ids)!, { at: this.#now(), actor: 'user' });
+    const deleted = await store.deleteMemories(this.#tenant, scopeFilter(ids)!, {
+      at: this.#now(),
+      actor: 'user',
+    });
     return { message: `Deleted ${deleted} memories.`, deleted };
   }
 
@@ -318,7 +535,10 @@ export class Memory {
     const { store, gate } = await this.#open();
     const embedder = gate.embedder;
     if (!embedder) {
-      throw new MemoryError('invalid_config', 'reindex needs an embedder; configure one (config embedder or ENGRAM_EMBEDDER).');
+      throw new MemoryError(
+        'invalid_config',
+        'reindex needs an embedder; configure one (config embedder or ENGRAM_EMBEDDER).',
+      );
     }
     const probe = await gate.embed(['engram dimension probe'], { check: false });
     const dimensions = probe![0]!.length;
@@ -333,7 +553,10 @@ export class Memory {
     for (;;) {
       const batch = await store.memoriesToEmbed(null, embedder.id, batchSize);
       if (batch.length === 0) break;
-      const vectors = (await gate.embed(batch.map((r) => r.text), { check: false }))!;
+      const vectors = (await gate.embed(
+        batch.map((r) => r.text),
+        { check: false },
+      ))!;
       await store.setEmbeddings(
         batch.map((r, i) => ({ tenant: r.tenant, id: r.id, embedding: vectors[i]! })),
         embedder.id,
@@ -366,6 +589,53 @@ export class Memory {
   }
 }
 
+function llmMissing(): MemoryError {
+  return new MemoryError(
+    'llm_not_configured',
+    'add() infers facts with an LLM by default, and none is configured. Configure one (config llm, e.g. "ollama:llama3.2:3b", or ENGRAM_LLM / OLLAMA_MODEL / OPENAI_API_KEY), or pass infer: false (CLI: --no-infer) to store the messages as they are.',
+  );
+}
+
+const INFER_JOB = 'infer';
+const JOB_MAX_ATTEMPTS = 5;
+const JOB_RETRY_DELAY_MS = 30_000;
+const JOB_LEASE_MS = 120_000;
+
+function toPayload(request: InferRequest): JsonValue {
+  return { v: 1, ...request } as unknown as JsonValue;
+}
+
+function fromPayload(payload: JsonValue): InferRequest {
+  const p = payload as unknown as InferRequest & { v?: number };
+  if (typeof p !== 'object' || p === null || !Array.isArray(p.messages) || typeof p.eventTime !== 'string') {
+    throw new MemoryError('store_error', 'A queued job has a payload this version of engram cannot read.');
+  }
+  return {
+    ids: p.ids,
+    messages: p.messages,
+    eventTime: p.eventTime,
+    metadata: p.metadata ?? {},
+    memoryType: p.memoryType ?? 'semantic',
+    actorId: p.actorId ?? null,
+    logged: p.logged === true,
+  };
+}
+
+function toJobItem(job: JobRecord): JobItem {
+  return {
+    id: job.id,
+    kind: job.kind,
+    state: job.state,
+    attempts: job.attempts,
+    max_attempts: job.maxAttempts,
+    next_attempt_at: job.nextAttemptAt,
+    last_error: job.lastError,
+    result: job.result,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+  };
+}
+
 function scopeKey(tenant: string, ids: ScopeIds): string {
   return JSON.stringify([tenant, ids.userId, ids.agentId, ids.runId]);
 }
@@ -378,7 +648,10 @@ function checkId(id: unknown): void {
 
 function checkLimit(limit: unknown, max: number): number {
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw new MemoryError('invalid_input', `limit must be a whole number from 1 to ${max}, got ${String(limit)}.`);
+    throw new MemoryError(
+      'invalid_input',
+      `limit must be a whole number from 1 to ${max}, got ${String(limit)}.`,
+    );
   }
   return limit;
 }

@@ -12,10 +12,14 @@ function pick(camel: string | undefined, snake: string | undefined, name: string
   const value = camel ?? snake;
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new MemoryError('invalid_input', `${name} must be a non-empty string.`, { details: { field: name } });
+    throw new MemoryError('invalid_input', `${name} must be a non-empty string.`, {
+      details: { field: name },
+    });
   }
   if (value.length > 256) {
-    throw new MemoryError('invalid_input', `${name} is longer than 256 characters.`, { details: { field: name } });
+    throw new MemoryError('invalid_input', `${name} is longer than 256 characters.`, {
+      details: { field: name },
+    });
   }
   return value;
 }

@@ -24,7 +24,8 @@ export function normaliseMessages(input: unknown, limits: InputLimits): InputMes
       'add() takes a string or an array of {role, content} messages, e.g. [{"role": "user", "content": "I live in Paris"}].',
     );
   }
-  if (list.length === 0) throw new MemoryError('invalid_input', 'No messages to add: pass at least one message.');
+  if (list.length === 0)
+    throw new MemoryError('invalid_input', 'No messages to add: pass at least one message.');
   if (list.length > limits.maxMessages) {
     throw new MemoryError(
       'invalid_input',
@@ -68,7 +69,9 @@ export function checkMetadata(metadata: unknown, limits: InputLimits): Metadata 
   try {
     json = JSON.stringify(metadata);
   } catch (cause) {
-    throw new MemoryError('invalid_input', 'metadata must be JSON-serialisable (no cycles, no BigInt).', { cause });
+    throw new MemoryError('invalid_input', 'metadata must be JSON-serialisable (no cycles, no BigInt).', {
+      cause,
+    });
   }
   if (Buffer.byteLength(json) > limits.maxMetadataBytes) {
     throw new MemoryError(
@@ -82,7 +85,10 @@ export function checkMetadata(metadata: unknown, limits: InputLimits): Metadata 
 export function checkImportance(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new MemoryError('invalid_input', `importance must be a number between 0 and 1, got ${String(value)}.`);
+    throw new MemoryError(
+      'invalid_input',
+      `importance must be a number between 0 and 1, got ${String(value)}.`,
+    );
   }
   return value;
 }

@@ -7,3 +7,4 @@ export * from './scope.js';
 export * from './store.js';
 export * from './provider-settings.js';
 export * from './job.js';
+export * from './api-key.js';

@@ -1,3 +1,4 @@
+import type { KeyStore } from './api-key.js';
 import type { FilterNode } from './filter.js';
 import type { JobStore } from './job.js';
 import type {
@@ -60,6 +61,30 @@ export interface InsertOutcome {
   inserted: boolean;
 }
 
+/** One step of an inferred add; a list of them is applied in one transaction. */
+export type Change =
+  | { kind: 'insert'; memory: NewMemory }
+  | { kind: 'update'; id: string; patch: MemoryPatch }
+  | {
+      kind: 'invalidate';
+      id: string;
+      validTo: string;
+      /** The memory that replaces it: an id, or the index of an earlier change in the same list. */
+      supersededBy: string | { change: number } | null;
+      at: string;
+      actor?: string | null;
+      reason?: string | null;
+    };
+
+export interface ChangeOutcome {
+  kind: Change['kind'];
+  record: MemoryRecord;
+  /** insert: false when the exact text was already active (nothing written). */
+  inserted: boolean;
+  /** update / invalidate: the text before the change. */
+  previousText: string | null;
+}
+
 export interface ListOptions {
   filter: FilterNode | null;
   states: MemoryState[];
@@ -91,7 +116,7 @@ export interface ScoredId {
  * The Store contract. Every method takes the tenant and applies it in the store itself, so no
  * caller can read or change another tenant's rows — even by id. Every write is one transaction.
  */
-export interface Store extends JobStore {
+export interface Store extends JobStore, KeyStore {
   readonly dialect: string;
   init(): Promise<void>;
   close(): Promise<void>;
@@ -107,6 +132,8 @@ export interface Store extends JobStore {
    * scope is not inserted: the existing record comes back with `inserted: false`.
    */
   insertMemories(tenant: string, memories: NewMemory[]): Promise<InsertOutcome[]>;
+  /** Applies every change or none (one transaction); a missing id fails the whole list. */
+  applyChanges(tenant: string, changes: Change[]): Promise<ChangeOutcome[]>;
   getMemory(tenant: string, id: string): Promise<MemoryRecord | null>;
   getMemories(tenant: string, ids: string[]): Promise<MemoryRecord[]>;
   findByHash(tenant: string, filter: FilterNode, hash: string): Promise<MemoryRecord | null>;

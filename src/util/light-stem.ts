@@ -5,7 +5,22 @@
 export function lightStem(word: string): string {
   const w = word.toLowerCase();
   if (w.length <= 3) return w;
-  for (const suffix of ['ingly', 'edly', 'ings', 'ing', 'ies', 'ied', 'ers', 'est', 'ed', 'es', 'er', 'ly', 's', 'e']) {
+  for (const suffix of [
+    'ingly',
+    'edly',
+    'ings',
+    'ing',
+    'ies',
+    'ied',
+    'ers',
+    'est',
+    'ed',
+    'es',
+    'er',
+    'ly',
+    's',
+    'e',
+  ]) {
     if (w.endsWith(suffix) && w.length - suffix.length >= 3) return w.slice(0, -suffix.length);
   }
   return w;

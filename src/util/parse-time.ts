@@ -2,7 +2,10 @@ import { MemoryError } from '../spec/memory-error.js';
 
 /** Accepts ISO 8601 strings, epoch milliseconds or Dates; returns a canonical ISO string (UTC). */
 export function parseTime(value: string | number | Date, field: string): string {
-  const date = value instanceof Date ? value : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+  const date =
+    value instanceof Date
+      ? value
+      : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
   if (Number.isNaN(date.getTime())) {
     throw new MemoryError(
       'invalid_input',

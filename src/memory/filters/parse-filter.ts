@@ -134,7 +134,10 @@ function fieldNode(key: string, op: ComparisonOperator, value: JsonValue, path: 
   const segments = metaPath.split('.');
   for (const segment of segments) {
     if (!KEY_SEGMENT.test(segment)) {
-      fail(`metadata key "${metaPath}" has an unsupported character or is empty (letters, digits, _ - $ @ and space)`, path);
+      fail(
+        `metadata key "${metaPath}" has an unsupported character or is empty (letters, digits, _ - $ @ and space)`,
+        path,
+      );
     }
   }
   return { kind: 'meta', path: segments, op, value };

@@ -40,7 +40,13 @@ export function rankCandidates(
   referenceTime: string,
   vectorsUsed: boolean,
 ): Ranked[] {
-  const queryStems = [...new Set(words(query).filter((w) => !isStopword(w)).map(lightStem))];
+  const queryStems = [
+    ...new Set(
+      words(query)
+        .filter((w) => !isStopword(w))
+        .map(lightStem),
+    ),
+  ];
   const bestBm25 = Math.max(0, ...candidates.map((c) => (c.bm25 === null ? 0 : -c.bm25)));
   const { weights } = settings;
   const weightSum = weights.relevance + weights.recency + weights.importance;
@@ -59,7 +65,8 @@ export function rankCandidates(
       const frequency = 1 - Math.exp(-c.record.accessCount / 10);
       const importance = (1 - ACCESS_SHARE) * c.record.importance + ACCESS_SHARE * frequency;
       const score =
-        (weights.relevance * relevance + weights.recency * recency + weights.importance * importance) / weightSum;
+        (weights.relevance * relevance + weights.recency * recency + weights.importance * importance) /
+        weightSum;
       return {
         record: c.record,
         score,

@@ -1,6 +1,7 @@
 import type { FilterNode } from '../../spec/filter.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { Store } from '../../spec/store.js';
+import type { SearchMode } from '../api-types.js';
 import type { EmbeddingGate } from '../embedding-gate.js';
 import { type Candidate, type Ranked, type RankingSettings, rankCandidates } from './rank-candidates.js';
 
@@ -14,6 +15,8 @@ export interface SearchRequest {
   threshold: number | undefined;
   asOf: string | undefined;
   now: string;
+  /** Default 'hybrid'. */
+  mode?: SearchMode | undefined;
   settings: RankingSettings & { candidates: number };
 }
 
@@ -23,16 +26,24 @@ export interface SearchOutcome {
   degraded: string | null;
 }
 
+const MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'vector'];
+
 /**
  * Hybrid retrieval: vector KNN and BM25 candidates, united, scored on relevance, recency and
  * importance, cut by threshold and limit. An embedder that fails degrades to keyword-only.
  */
 export async function searchMemories(request: SearchRequest): Promise<SearchOutcome> {
   const { store, gate, tenant, filter, asOf } = request;
+  const mode = request.mode ?? 'hybrid';
+  if (!MODES.includes(mode)) {
+    throw new MemoryError('invalid_input', `mode must be one of ${MODES.join(', ')}, got ${String(mode)}.`);
+  }
   const pool = Math.max(request.settings.candidates, request.limit * 3);
   let degraded: string | null = null;
   let queryVector: Float32Array | null = null;
-  if (!gate.embedder) {
+  if (mode === 'keyword') {
+    // Keyword-only by request: not a degradation, so nothing is reported.
+  } else if (!gate.embedder) {
     degraded = 'no embedder is configured';
   } else {
     try {
@@ -44,8 +55,12 @@ export async function searchMemories(request: SearchRequest): Promise<SearchOutc
   }
 
   const [vectorHits, textHits] = await Promise.all([
-    queryVector ? store.vectorSearch(tenant, queryVector, { filter, asOf, limit: pool }) : Promise.resolve([]),
-    store.textSearch(tenant, request.query, { filter, asOf, limit: pool }),
+    queryVector
+      ? store.vectorSearch(tenant, queryVector, { filter, asOf, limit: pool })
+      : Promise.resolve([]),
+    queryVector && mode === 'vector'
+      ? Promise.resolve([])
+      : store.textSearch(tenant, request.query, { filter, asOf, limit: pool }),
   ]);
   const ids = [...new Set([...vectorHits.map((h) => h.id), ...textHits.map((h) => h.id)])];
   if (ids.length === 0) return { ranked: [], degraded };
@@ -55,7 +70,9 @@ export async function searchMemories(request: SearchRequest): Promise<SearchOutc
   const missing = ids.filter((id) => !vectorRank.has(id));
   const [records, distances] = await Promise.all([
     store.getMemories(tenant, ids),
-    queryVector && missing.length > 0 ? store.vectorDistances(tenant, missing, queryVector) : Promise.resolve(new Map()),
+    queryVector && missing.length > 0
+      ? store.vectorDistances(tenant, missing, queryVector)
+      : Promise.resolve(new Map()),
   ]);
 
   const candidates: Candidate[] = records.map((record) => ({
@@ -65,7 +82,16 @@ export async function searchMemories(request: SearchRequest): Promise<SearchOutc
     keywordRank: textRank.get(record.id)?.rank ?? null,
     bm25: textRank.get(record.id)?.bm25 ?? null,
   }));
-  const ranked = rankCandidates(request.query, candidates, request.settings, asOf ?? request.now, queryVector !== null)
+  // Vector mode ranks on similarity alone: the keyword signal gets no share of relevance.
+  const settings =
+    mode === 'vector' && queryVector ? { ...request.settings, keywordWeight: 0 } : request.settings;
+  const ranked = rankCandidates(
+    request.query,
+    candidates,
+    settings,
+    asOf ?? request.now,
+    queryVector !== null,
+  )
     .filter((r) => request.threshold === undefined || r.score >= request.threshold)
     .slice(0, request.limit);
   await store.recordAccess(

@@ -123,6 +123,26 @@ CREATE INDEX jobs_due ON jobs(state, next_attempt_at);
 CREATE INDEX jobs_tenant ON jobs(tenant, state, seq);
 `,
   },
+  {
+    version: 3,
+    name: 'api_keys',
+    sql: `
+CREATE TABLE api_keys (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  tenant TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  name TEXT,
+  user_id TEXT,
+  agent_id TEXT,
+  admin INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX api_keys_tenant ON api_keys(tenant, seq);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -92,7 +92,7 @@ export class SqliteJobs implements JobStore {
     });
   }
 
-  async claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[] }): Promise<JobRecord[]> {
+  async claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[]; ids?: string[] }): Promise<JobRecord[]> {
     const lockedUntil = new Date(Date.parse(options.now) + options.leaseMs).toISOString();
     return this.#tx(() => {
       const kinds = options.kinds ?? null;
@@ -101,9 +101,16 @@ export class SqliteJobs implements JobStore {
           `SELECT seq FROM jobs
            WHERE ((state = 'pending' AND next_attempt_at <= ?) OR (state = 'running' AND locked_until <= ?))
            ${kinds ? 'AND kind IN (SELECT value FROM json_each(?))' : ''}
+           ${options.ids ? 'AND id IN (SELECT value FROM json_each(?))' : ''}
            ORDER BY next_attempt_at, seq LIMIT ?`,
         )
-        .all(options.now, options.now, ...(kinds ? [JSON.stringify(kinds)] : []), options.limit) as { seq: number }[];
+        .all(
+          options.now,
+          options.now,
+          ...(kinds ? [JSON.stringify(kinds)] : []),
+          ...(options.ids ? [JSON.stringify(options.ids)] : []),
+          options.limit,
+        ) as { seq: number }[];
       const claim = this.#db.prepare(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?, updated_at = ?
          WHERE seq = ? RETURNING *`,

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { JobRecord, JobState, NewJob } from '../../spec/job.js';
@@ -7,6 +8,8 @@ import type { HistoryEntry, JsonValue, MemoryRecord, StoredMessage } from '../..
 import type { Scope } from '../../spec/scope.js';
 import type {
   CandidateQuery,
+  Change,
+  ChangeOutcome,
   InsertOutcome,
   ListOptions,
   MemoryPatch,
@@ -31,6 +34,7 @@ import {
   toStoredMessage,
 } from './row-mapping.js';
 import { SqliteJobs } from './sqlite-jobs.js';
+import { SqliteKeys } from './sqlite-keys.js';
 import { SqliteVectors, toBuffer } from './sqlite-vectors.js';
 
 export interface SqliteStoreOptions {
@@ -42,6 +46,14 @@ export interface SqliteStoreOptions {
 
 const MEMORY_COLUMNS = 'm.*';
 
+interface Invalidation {
+  validTo: string;
+  supersededBy: string | null;
+  at: string;
+  actor?: string | null;
+  reason?: string | null;
+}
+
 /**
  * The embedded source of truth: one SQLite file holding memories, vectors (sqlite-vec),
  * full-text (FTS5), history and the message log. Every write is one transaction and every
@@ -52,6 +64,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #vectors: SqliteVectors | undefined;
   readonly #jobs: SqliteJobs;
+  readonly #keys: SqliteKeys;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -70,12 +83,26 @@ export class SqliteStore implements Store {
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     sqliteVec.load(this.#db);
     this.#jobs = new SqliteJobs(this.#db);
+    this.#keys = new SqliteKeys(this.#db);
+  }
+
+  createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    return this.#keys.createApiKey(key);
+  }
+  findApiKey(hash: string): Promise<ApiKeyRecord | null> {
+    return this.#keys.findApiKey(hash);
+  }
+  listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]> {
+    return this.#keys.listApiKeys(tenant);
+  }
+  revokeApiKey(tenant: string | null, id: string, at: string): Promise<ApiKeyRecord> {
+    return this.#keys.revokeApiKey(tenant, id, at);
   }
 
   enqueueJob(tenant: string, job: NewJob, at: string): Promise<{ job: JobRecord; created: boolean }> {
     return this.#jobs.enqueueJob(tenant, job, at);
   }
-  claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[] }): Promise<JobRecord[]> {
+  claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[]; ids?: string[] }): Promise<JobRecord[]> {
     return this.#jobs.claimJobs(options);
   }
   completeJob(tenant: string, id: string, result: JsonValue, at: string): Promise<void> {
@@ -182,46 +209,69 @@ export class SqliteStore implements Store {
   }
 
   async insertMemories(tenant: string, memories: NewMemory[]): Promise<InsertOutcome[]> {
-    const existing = this.#db.prepare(
-      `SELECT * FROM memories WHERE tenant = ? AND user_id IS ? AND agent_id IS ? AND run_id IS ? AND hash = ?
-       AND state = 'active'`,
-    );
-    const insert = this.#db.prepare(
-      `INSERT INTO memories(id, tenant, partition_key, user_id, agent_id, run_id, actor_id, role, text, hash, metadata,
-         categories, importance, memory_type, state, valid_from, created_at, updated_at, source, embedding_model)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?) RETURNING *`,
-    );
-    return this.#write(() =>
-      memories.map((m) => {
-        const duplicate = existing.get(tenant, m.userId, m.agentId, m.runId, m.hash) as MemoryRow | undefined;
-        if (duplicate) return { record: toMemoryRecord(duplicate), inserted: false };
-        const partition = partitionKey(tenant, m);
-        const row = insert.get(
-          m.id,
-          tenant,
-          partition,
-          m.userId,
-          m.agentId,
-          m.runId,
-          m.actorId ?? null,
-          m.role ?? null,
-          m.text,
-          m.hash,
-          JSON.stringify(m.metadata),
-          JSON.stringify(m.categories ?? []),
-          m.importance,
-          m.memoryType,
-          m.validFrom,
-          m.at,
-          m.at,
-          JSON.stringify(m.source ?? []),
-          m.embedding ? m.embeddingModel : null,
-        ) as MemoryRow;
-        if (m.embedding) this.#vec.put(row.seq, partition, m.embedding);
-        this.#history(tenant, m.id, 'ADD', null, m.text, m.actor ?? null, m.reason ?? null, m.at);
-        return { record: toMemoryRecord(row), inserted: true };
-      }),
-    );
+    return this.#write(() => memories.map((m) => this.#insertOne(tenant, m)));
+  }
+
+  async applyChanges(tenant: string, changes: Change[]): Promise<ChangeOutcome[]> {
+    return this.#write(() => {
+      const outcomes: ChangeOutcome[] = [];
+      for (const change of changes) {
+        if (change.kind === 'insert') {
+          const { record, inserted } = this.#insertOne(tenant, change.memory);
+          outcomes.push({ kind: 'insert', record, inserted, previousText: null });
+        } else if (change.kind === 'update') {
+          const { record, previousText } = this.#updateOne(tenant, change.id, change.patch);
+          outcomes.push({ kind: 'update', record, inserted: false, previousText });
+        } else {
+          const ref = change.supersededBy;
+          const supersededBy = ref === null || typeof ref === 'string' ? ref : (outcomes[ref.change]?.record.id ?? null);
+          const { record, previousText } = this.#invalidateOne(tenant, change.id, { ...change, supersededBy });
+          outcomes.push({ kind: 'invalidate', record, inserted: false, previousText });
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  #insertOne(tenant: string, m: NewMemory): InsertOutcome {
+    const duplicate = this.#db
+      .prepare(
+        `SELECT * FROM memories WHERE tenant = ? AND user_id IS ? AND agent_id IS ? AND run_id IS ? AND hash = ?
+         AND state = 'active'`,
+      )
+      .get(tenant, m.userId, m.agentId, m.runId, m.hash) as MemoryRow | undefined;
+    if (duplicate) return { record: toMemoryRecord(duplicate), inserted: false };
+    const partition = partitionKey(tenant, m);
+    const row = this.#db
+      .prepare(
+        `INSERT INTO memories(id, tenant, partition_key, user_id, agent_id, run_id, actor_id, role, text, hash, metadata,
+           categories, importance, memory_type, state, valid_from, created_at, updated_at, source, embedding_model)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(
+        m.id,
+        tenant,
+        partition,
+        m.userId,
+        m.agentId,
+        m.runId,
+        m.actorId ?? null,
+        m.role ?? null,
+        m.text,
+        m.hash,
+        JSON.stringify(m.metadata),
+        JSON.stringify(m.categories ?? []),
+        m.importance,
+        m.memoryType,
+        m.validFrom,
+        m.at,
+        m.at,
+        JSON.stringify(m.source ?? []),
+        m.embedding ? m.embeddingModel : null,
+      ) as MemoryRow;
+    if (m.embedding) this.#vec.put(row.seq, partition, m.embedding);
+    this.#history(tenant, m.id, 'ADD', null, m.text, m.actor ?? null, m.reason ?? null, m.at);
+    return { record: toMemoryRecord(row), inserted: true };
   }
 
   /** Runs a write as one IMMEDIATE transaction (takes the write lock up front: no upgrade deadlocks). */
@@ -311,48 +361,48 @@ export class SqliteStore implements Store {
   }
 
   async updateMemory(tenant: string, id: string, patch: MemoryPatch): Promise<MemoryRecord> {
-    return this.#write(() => {
-      const old = this.#requireRow(tenant, id);
-      const text = patch.text ?? old.text;
-      const embeddingModel = patch.embedding ? (patch.embeddingModel ?? null) : old.embedding_model;
-      const row = this.#db
-        .prepare(
-          `UPDATE memories SET text = ?, hash = ?, metadata = ?, importance = ?, valid_from = ?, updated_at = ?,
-             embedding_model = ? WHERE seq = ? RETURNING *`,
-        )
-        .get(
-          text,
-          patch.hash ?? old.hash,
-          patch.metadata === undefined ? old.metadata : JSON.stringify(patch.metadata),
-          patch.importance ?? old.importance,
-          patch.validFrom ?? old.valid_from,
-          patch.at,
-          embeddingModel,
-          old.seq,
-        ) as MemoryRow;
-      if (patch.embedding) this.#vec.put(old.seq, old.partition_key, patch.embedding);
-      else if (patch.embedding === null) this.#vec.remove([old.seq]);
-      this.#history(tenant, id, 'UPDATE', old.text, text, patch.actor ?? null, patch.reason ?? null, patch.at);
-      return toMemoryRecord(row);
-    });
+    return this.#write(() => this.#updateOne(tenant, id, patch).record);
   }
 
-  async invalidateMemory(
-    tenant: string,
-    id: string,
-    change: { validTo: string; supersededBy: string | null; at: string; actor?: string | null; reason?: string | null },
-  ): Promise<MemoryRecord> {
-    return this.#write(() => {
-      const old = this.#requireRow(tenant, id);
-      const row = this.#db
-        .prepare(
-          `UPDATE memories SET state = 'superseded', valid_to = ?, superseded_by = ?, expired_at = ?, updated_at = ?
-           WHERE seq = ? RETURNING *`,
-        )
-        .get(change.validTo, change.supersededBy, change.at, change.at, old.seq) as MemoryRow;
-      this.#history(tenant, id, 'INVALIDATE', old.text, null, change.actor ?? null, change.reason ?? null, change.at);
-      return toMemoryRecord(row);
-    });
+  #updateOne(tenant: string, id: string, patch: MemoryPatch): { record: MemoryRecord; previousText: string } {
+    const old = this.#requireRow(tenant, id);
+    const text = patch.text ?? old.text;
+    const embeddingModel = patch.embedding ? (patch.embeddingModel ?? null) : old.embedding_model;
+    const row = this.#db
+      .prepare(
+        `UPDATE memories SET text = ?, hash = ?, metadata = ?, importance = ?, valid_from = ?, updated_at = ?,
+           embedding_model = ? WHERE seq = ? RETURNING *`,
+      )
+      .get(
+        text,
+        patch.hash ?? old.hash,
+        patch.metadata === undefined ? old.metadata : JSON.stringify(patch.metadata),
+        patch.importance ?? old.importance,
+        patch.validFrom ?? old.valid_from,
+        patch.at,
+        embeddingModel,
+        old.seq,
+      ) as MemoryRow;
+    if (patch.embedding) this.#vec.put(old.seq, old.partition_key, patch.embedding);
+    else if (patch.embedding === null) this.#vec.remove([old.seq]);
+    this.#history(tenant, id, 'UPDATE', old.text, text, patch.actor ?? null, patch.reason ?? null, patch.at);
+    return { record: toMemoryRecord(row), previousText: old.text };
+  }
+
+  async invalidateMemory(tenant: string, id: string, change: Invalidation): Promise<MemoryRecord> {
+    return this.#write(() => this.#invalidateOne(tenant, id, change).record);
+  }
+
+  #invalidateOne(tenant: string, id: string, change: Invalidation): { record: MemoryRecord; previousText: string } {
+    const old = this.#requireRow(tenant, id);
+    const row = this.#db
+      .prepare(
+        `UPDATE memories SET state = 'superseded', valid_to = ?, superseded_by = ?, expired_at = ?, updated_at = ?
+         WHERE seq = ? RETURNING *`,
+      )
+      .get(change.validTo, change.supersededBy, change.at, change.at, old.seq) as MemoryRow;
+    this.#history(tenant, id, 'INVALIDATE', old.text, null, change.actor ?? null, change.reason ?? null, change.at);
+    return { record: toMemoryRecord(row), previousText: old.text };
   }
 
   async deleteMemory(tenant: string, id: string, change: { at: string; actor?: string | null }): Promise<void> {

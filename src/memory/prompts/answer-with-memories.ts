@@ -1,0 +1,15 @@
+/** The system prompt of `memory.chat`: answer the user, using what is remembered when it helps. */
+export const ANSWER_WITH_MEMORIES = {
+  id: 'answer-with-memories',
+  version: 1,
+  system(memoryBlock: string, now: string): string {
+    return [
+      'You are a helpful assistant with a long-term memory of this user.',
+      `Today is ${now.slice(0, 10)}.`,
+      memoryBlock
+        ? `What you remember about the user (most relevant first; dates say when it became true):\n${memoryBlock}`
+        : 'You do not remember anything about this user yet.',
+      'Use these memories when they help and do not claim to remember anything that is not listed.',
+    ].join('\n\n');
+  },
+};
