@@ -157,3 +157,31 @@ export interface JobItem {
   created_at: string;
   updated_at: string;
 }
+
+export interface ContextResult {
+  /** One line per memory, most relevant first. */
+  text: string;
+  memories: MemoryItem[];
+  tokens: number;
+  degraded?: 'keyword-only';
+}
+
+export interface ChatOptions extends ScopeOptions {
+  /** Tokens of remembered facts to put in the prompt (default 800). */
+  tokenBudget?: number;
+  /** Earlier turns of this scope to include (default 6). */
+  historyTurns?: number;
+  /** Receives the reply as it is generated. */
+  onToken?: (token: string) => void;
+  /** How to remember the turn: infer facts (default) or store it raw. */
+  remember?: 'infer' | 'raw';
+}
+
+export interface ChatResult {
+  reply: string;
+  /** The memories that were put in front of the model. */
+  memories: MemoryItem[];
+  /** What storing the turn did (inferred facts, or a pending job). */
+  remembered: AddResult;
+  usage: { answer: { model: string; inputTokens: number; outputTokens: number; ms: number } };
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EngramConfig } from '../config/engram-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createChatModel, createEmbedder } from '../providers/registry.js';
-import type { ChatModel } from '../spec/chat-model.js';
+import type { ChatMessage, ChatModel, ChatResponse } from '../spec/chat-model.js';
 import type { Embedder } from '../spec/embedder.js';
 import type { Filter } from '../spec/filter.js';
 import type { JobRecord, JobState } from '../spec/job.js';
@@ -14,9 +14,13 @@ import { SqliteStore } from '../stores/sqlite/sqlite-store.js';
 import { andFilters, pinnedScope } from '../util/filter-tree.js';
 import { parseTime } from '../util/parse-time.js';
 import { textHash } from '../util/text-hash.js';
+import { countTokens } from '../util/token-count.js';
 import type {
   AddOptions,
   AddResult,
+  ChatOptions,
+  ChatResult,
+  ContextResult,
   GetAllOptions,
   GetAllResult,
   HistoryItem,
@@ -32,6 +36,7 @@ import { EmbeddingGate } from './embedding-gate.js';
 import { parseFilter } from './filters/parse-filter.js';
 import { type InferContext, type InferRequest, inferAdd } from './inference/infer-add.js';
 import { UsageMeter } from './inference/usage-meter.js';
+import { ANSWER_WITH_MEMORIES } from './prompts/answer-with-memories.js';
 import { toHistoryItem, toMemoryItem } from './render-item.js';
 import { requireScope, type ScopeIds, scopeFilter, scopeIds } from './resolve-scope.js';
 import { ScopeLock } from './scope-lock.js';
@@ -391,6 +396,91 @@ export class Memory {
     return { results: out };
   }
 
+  /**
+   * A prompt-ready block of the memories most relevant to `query`, within `tokenBudget` tokens
+   * (most relevant first; a memory that does not fit is left out whole, never cut).
+   */
+  async context(
+    query: string,
+    options: SearchOptions & { tokenBudget?: number } = {},
+  ): Promise<ContextResult> {
+    const budget = options.tokenBudget ?? 1000;
+    if (!Number.isInteger(budget) || budget < 1) {
+      throw new MemoryError(
+        'invalid_input',
+        `tokenBudget must be a whole number > 0, got ${String(budget)}.`,
+      );
+    }
+    const found = await this.search(query, { ...options, limit: options.limit ?? 20 });
+    const lines: string[] = [];
+    const used: MemoryItem[] = [];
+    let tokens = 0;
+    for (const item of found.results) {
+      const line = `- ${item.memory} (${item.valid_from.slice(0, 10)})`;
+      const cost = countTokens(line) + 1;
+      if (tokens + cost > budget) continue;
+      lines.push(line);
+      used.push(item);
+      tokens += cost;
+    }
+    return {
+      text: lines.join('\n'),
+      memories: used,
+      tokens,
+      ...(found.degraded ? { degraded: found.degraded } : {}),
+    };
+  }
+
+  /**
+   * One chat turn with memory: recall what is relevant, answer with the LLM (streamed through
+   * `onToken` when given), then remember the turn through the normal inferred add.
+   */
+  async chat(message: string, options: ChatOptions = {}): Promise<ChatResult> {
+    checkText(message, this.config.limits, 'The message');
+    const ids = requireScope(scopeIds(options), 'chat');
+    if (this.config.llm.length === 0 && !this.#deps.llm?.length) throw llmMissing();
+    const { store, gate } = await this.#open();
+    const chain = this.#inferContext(store, gate).chain;
+    const scope = {
+      userId: ids.userId ?? undefined,
+      agentId: ids.agentId ?? undefined,
+      runId: ids.runId ?? undefined,
+    };
+    const recalled = await this.context(message, { ...scope, tokenBudget: options.tokenBudget ?? 800 });
+    const history = await store.recentMessages({ tenant: this.#tenant, ...ids }, options.historyTurns ?? 6);
+    const messages: ChatMessage[] = [
+      { role: 'system', content: ANSWER_WITH_MEMORIES.system(recalled.text, this.#now()) },
+      ...history.map((m) => ({
+        role: m.role === 'assistant' ? ('assistant' as const) : ('user' as const),
+        content: m.content,
+      })),
+      { role: 'user', content: message },
+    ];
+    const started = performance.now();
+    const reply = await answer(chain, messages, options.onToken);
+    const answerMs = performance.now() - started;
+    const remembered = await this.add(
+      [
+        { role: 'user', content: message },
+        { role: 'assistant', content: reply.text },
+      ],
+      { ...scope, infer: options.remember !== 'raw' },
+    );
+    return {
+      reply: reply.text,
+      memories: recalled.memories,
+      remembered,
+      usage: {
+        answer: {
+          model: reply.model,
+          inputTokens: reply.usage.inputTokens,
+          outputTokens: reply.usage.outputTokens,
+          ms: Math.round(answerMs),
+        },
+      },
+    };
+  }
+
   async get(id: string): Promise<MemoryItem> {
     checkId(id);
     const { store } = await this.#open();
@@ -587,6 +677,41 @@ export class Memory {
     }
     return filter;
   }
+}
+
+/** Tries each model of the chain in turn; streams when the caller wants tokens and the model can. */
+async function answer(
+  chain: readonly ChatModel[],
+  messages: ChatMessage[],
+  onToken: ((token: string) => void) | undefined,
+): Promise<ChatResponse> {
+  const failures: string[] = [];
+  for (const model of chain) {
+    try {
+      if (onToken && model.stream) {
+        let text = '';
+        for await (const token of model.stream({ messages })) {
+          text += token;
+          onToken(token);
+        }
+        const inputTokens = messages.reduce((n, m) => n + countTokens(m.content), 0);
+        return {
+          text,
+          model: model.id,
+          usage: { inputTokens, outputTokens: countTokens(text), reported: false },
+        };
+      }
+      const response = await model.complete({ messages });
+      onToken?.(response.text);
+      return response;
+    } catch (error) {
+      if (!(error instanceof MemoryError) || error.category !== 'upstream') throw error;
+      failures.push(`${model.id}: ${error.message}`);
+    }
+  }
+  throw new MemoryError('llm_unreachable', `No LLM could answer: ${failures.join(' | ')}`, {
+    isRetryable: true,
+  });
 }
 
 function llmMissing(): MemoryError {
