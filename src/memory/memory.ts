@@ -226,28 +226,32 @@ export class Memory {
    * Runs the inferred add. On an upstream failure (LLM or embedder) the work is not lost: it is
    * left as a pending job (or the job being retried records the failure) and reported in `errors`.
    */
-  async #runInference(request: InferRequest, job: JobRecord | null): Promise<AddResult> {
+  async #runInference(request: InferRequest, jobs: JobRecord[] | null): Promise<AddResult> {
     const { store, gate } = await this.#open();
     const meter = new UsageMeter();
     try {
       const results = await inferAdd(this.#inferContext(store, gate), request, meter);
-      if (job)
+      for (const job of jobs ?? []) {
         await store.completeJob(this.#tenant, job.id, { results } as unknown as JsonValue, this.#now());
+      }
       return { results, usage: meter.toUsage(), status: 'done' };
     } catch (error) {
       if (
         !(error instanceof MemoryError) ||
         !(error.category === 'upstream' || error.code === 'dimension_mismatch')
       ) {
-        if (job)
+        for (const job of jobs ?? []) {
           await store.failJob(this.#tenant, job.id, String((error as Error).message), null, this.#now());
+        }
         throw error;
       }
       const failure = { code: error.code, message: error.message };
       const retryAt = new Date(Date.now() + JOB_RETRY_DELAY_MS).toISOString();
       let jobId: string;
-      if (job) {
-        jobId = (await store.failJob(this.#tenant, job.id, error.message, retryAt, this.#now())).id;
+      if (jobs && jobs.length > 0) {
+        for (const job of jobs)
+          await store.failJob(this.#tenant, job.id, error.message, retryAt, this.#now());
+        jobId = jobs[0]!.id;
       } else {
         const created = await store.enqueueJob(
           this.#tenant,
@@ -324,24 +328,47 @@ export class Memory {
 
   /** Runs one leased job of this tenant (the ingest worker calls this). */
   async runJob(job: JobRecord): Promise<AddResult> {
-    if (job.tenant !== this.#tenant) return this.forTenant(job.tenant).runJob(job);
-    const request = fromPayload(job.payload);
-    return this.#shared.locks.run(scopeKey(this.#tenant, request.ids), async () => {
+    return this.runJobGroup([job]);
+  }
+
+  /**
+   * Runs leased jobs of ONE scope as one inference (the worker batches passive observation this
+   * way: many small adds, one extraction). Every job of the group completes or fails together.
+   */
+  async runJobGroup(jobs: JobRecord[]): Promise<AddResult> {
+    const first = jobs[0];
+    if (!first) throw new MemoryError('invalid_input', 'runJobGroup needs at least one job.');
+    if (first.tenant !== this.#tenant) return this.forTenant(first.tenant).runJobGroup(jobs);
+    const requests = jobs.map((job) => fromPayload(job.payload));
+    const ids = requests[0]!.ids;
+    if (
+      jobs.some((j) => j.tenant !== first.tenant) ||
+      requests.some((r) => scopeKey('', r.ids) !== scopeKey('', ids))
+    ) {
+      throw new MemoryError('invalid_input', 'runJobGroup takes jobs of one tenant and one scope.');
+    }
+    return this.#shared.locks.run(scopeKey(this.#tenant, ids), async () => {
       const { store } = await this.#open();
-      if (!request.logged) {
+      for (const [j, request] of requests.entries()) {
+        if (request.logged) continue;
+        // The ref makes logging idempotent: a job re-run after a crash does not log its turns twice.
         await store.appendMessages(
-          { tenant: this.#tenant, ...request.ids },
-          request.messages.map((m) => ({
+          { tenant: this.#tenant, ...ids },
+          request.messages.map((m, i) => ({
             role: m.role,
             name: m.name ?? null,
             content: m.content,
             eventTime: request.eventTime,
+            ref: `${jobs[j]!.id}:${i}`,
           })),
         );
-        // Logged now: a retry after a crash must not log the turns twice.
-        request.logged = true;
       }
-      return this.#runInference(request, job);
+      const merged: InferRequest = {
+        ...requests[requests.length - 1]!,
+        messages: requests.flatMap((r) => r.messages),
+        logged: true,
+      };
+      return this.#runInference(merged, jobs);
     });
   }
 
@@ -672,7 +699,7 @@ export class Memory {
     if (!pinned.user_id && !pinned.agent_id && !pinned.run_id) {
       throw new MemoryError(
         'scope_required',
-        `${operation} needs a scope: pass userId, agentId or runId (or user_id/agent_id/run_id in filters, outside any OR/NOT).`,
+        `${operation} needs a scope: pass userId, agentId or runId (CLI: --user, --agent or --run), or user_id/agent_id/run_id in filters outside any OR/NOT.`,
       );
     }
     return filter;

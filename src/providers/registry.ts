@@ -2,6 +2,9 @@ import type { ChatModel } from '../spec/chat-model.js';
 import type { Embedder } from '../spec/embedder.js';
 import { MemoryError } from '../spec/memory-error.js';
 import type { ProviderSettings } from '../spec/provider-settings.js';
+import { AnthropicChatModel } from './anthropic/anthropic-chat-model.js';
+import { ANTHROPIC_DEFAULT_BASE_URL } from './anthropic/anthropic-target.js';
+import { Model2VecEmbedder } from './model2vec/model2vec-embedder.js';
 import { OllamaChatModel } from './ollama/ollama-chat-model.js';
 import { OllamaEmbedder } from './ollama/ollama-embedder.js';
 import { OLLAMA_DEFAULT_BASE_URL } from './ollama/ollama-target.js';
@@ -106,6 +109,24 @@ const registry = new Map<string, ProviderEntry>([
   ],
   ['vllm', openAICompatible({ label: 'vLLM', baseUrl: 'http://localhost:8000/v1' })],
   ['lmstudio', openAICompatible({ label: 'LM Studio', baseUrl: 'http://localhost:1234/v1' })],
+  [
+    'anthropic',
+    {
+      chat: (settings, deps) => new AnthropicChatModel(settings, deps),
+      defaults: {
+        label: 'Anthropic',
+        baseUrl: ANTHROPIC_DEFAULT_BASE_URL,
+        apiKeyEnvVar: 'ANTHROPIC_API_KEY',
+        baseUrlEnvVar: 'ANTHROPIC_BASE_URL',
+        requireApiKey: true,
+      },
+    },
+  ],
+  // In-process: `model` is a local model2vec folder; nothing is downloaded.
+  [
+    'model2vec',
+    { embedder: (settings) => new Model2VecEmbedder(settings), defaults: { label: 'model2vec' } },
+  ],
   [
     'litellm',
     openAICompatible({

@@ -43,5 +43,12 @@ export const COMPARISON_OPERATORS: readonly ComparisonOperator[] = [
 export const SCOPE_FIELDS = ['user_id', 'agent_id', 'run_id', 'actor_id'] as const;
 export type ScopeField = (typeof SCOPE_FIELDS)[number];
 /** Columns of the memory itself that filters may compare (not metadata). */
-export const RECORD_FIELDS = ['created_at', 'updated_at', 'valid_from', 'importance', 'memory_type', 'categories'] as const;
+export const RECORD_FIELDS = [
+  'created_at',
+  'updated_at',
+  'valid_from',
+  'importance',
+  'memory_type',
+  'categories',
+] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];

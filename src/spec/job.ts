@@ -36,7 +36,13 @@ export interface JobStore {
   /** Idempotent on (tenant, idempotencyKey): a repeat returns the first job with `created: false`. */
   enqueueJob(tenant: string, job: NewJob, at: string): Promise<{ job: JobRecord; created: boolean }>;
   /** Leases up to `limit` due jobs (pending, or running with an expired lease) of any tenant. */
-  claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[]; ids?: string[] }): Promise<JobRecord[]>;
+  claimJobs(options: {
+    limit: number;
+    now: string;
+    leaseMs: number;
+    kinds?: string[];
+    ids?: string[];
+  }): Promise<JobRecord[]>;
   completeJob(tenant: string, id: string, result: JsonValue, at: string): Promise<void>;
   /** Back to pending at `retryAt`, or dead when attempts are spent (or retryAt is null). */
   failJob(tenant: string, id: string, error: string, retryAt: string | null, at: string): Promise<JobRecord>;

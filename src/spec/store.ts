@@ -17,6 +17,8 @@ export interface NewMessage {
   name?: string | null;
   content: string;
   eventTime: string;
+  /** Idempotency reference: a message with a ref already logged for the tenant is not logged again. */
+  ref?: string | null;
 }
 
 export interface NewMemory {
@@ -142,12 +144,22 @@ export interface Store extends JobStore, KeyStore {
   invalidateMemory(
     tenant: string,
     id: string,
-    change: { validTo: string; supersededBy: string | null; at: string; actor?: string | null; reason?: string | null },
+    change: {
+      validTo: string;
+      supersededBy: string | null;
+      at: string;
+      actor?: string | null;
+      reason?: string | null;
+    },
   ): Promise<MemoryRecord>;
   /** Removes the memory from every index; history keeps a DELETE event. */
   deleteMemory(tenant: string, id: string, change: { at: string; actor?: string | null }): Promise<void>;
   /** Deletes every memory matching the (non-empty) scope filter; returns how many. */
-  deleteMemories(tenant: string, filter: FilterNode, change: { at: string; actor?: string | null }): Promise<number>;
+  deleteMemories(
+    tenant: string,
+    filter: FilterNode,
+    change: { at: string; actor?: string | null },
+  ): Promise<number>;
   history(tenant: string, id: string): Promise<HistoryEntry[]>;
   recordAccess(tenant: string, ids: string[], at: string): Promise<void>;
 

@@ -74,7 +74,10 @@ export function describeStoreConformance(
     });
 
     it('inserts and reads back a memory with every field', async () => {
-      const m = newMemory('Alice lives in Paris', { metadata: { topic: 'home', n: 3 }, categories: ['place'] });
+      const m = newMemory('Alice lives in Paris', {
+        metadata: { topic: 'home', n: 3 },
+        categories: ['place'],
+      });
       const [outcome] = await store.insertMemories('t1', [m]);
       expect(outcome?.inserted).toBe(true);
       const got = await store.getMemory('t1', m.id);
@@ -108,9 +111,16 @@ export function describeStoreConformance(
       await expect(
         store.invalidateMemory('t2', m.id, { validTo: T, supersededBy: null, at: T }),
       ).rejects.toMatchObject({ code: 'not_found' });
-      expect((await store.listMemories('t2', { filter: f({ user_id: 'alice' }), states: ['active'], limit: 10 })).items).toEqual([]);
-      expect(await store.vectorSearch('t2', axisVector(0), { filter: f({ user_id: 'alice' }), limit: 5 })).toEqual([]);
-      expect(await store.textSearch('t2', 'secret', { filter: f({ user_id: 'alice' }), limit: 5 })).toEqual([]);
+      expect(
+        (await store.listMemories('t2', { filter: f({ user_id: 'alice' }), states: ['active'], limit: 10 }))
+          .items,
+      ).toEqual([]);
+      expect(
+        await store.vectorSearch('t2', axisVector(0), { filter: f({ user_id: 'alice' }), limit: 5 }),
+      ).toEqual([]);
+      expect(await store.textSearch('t2', 'secret', { filter: f({ user_id: 'alice' }), limit: 5 })).toEqual(
+        [],
+      );
       expect(await store.vectorDistances('t2', [m.id], axisVector(0))).toEqual(new Map());
       const still = await store.getMemory('t1', m.id);
       expect(still?.text).toBe('secret of tenant one');
@@ -147,7 +157,12 @@ export function describeStoreConformance(
         at: later,
         reason: 'refined',
       });
-      expect(updated).toMatchObject({ id: m.id, text: 'likes pepperoni pizza most', updatedAt: later, createdAt: T });
+      expect(updated).toMatchObject({
+        id: m.id,
+        text: 'likes pepperoni pizza most',
+        updatedAt: later,
+        createdAt: T,
+      });
       const history = await store.history('t1', m.id);
       expect(history.map((h) => [h.event, h.oldText, h.newText])).toEqual([
         ['ADD', null, 'likes pizza'],
@@ -156,14 +171,22 @@ export function describeStoreConformance(
       expect(history[1]?.reason).toBe('refined');
       const hits = await store.textSearch('t1', 'pepperoni', { filter: f({ user_id: 'alice' }), limit: 5 });
       expect(hits.map((h) => h.id)).toEqual([m.id]);
-      expect(await store.textSearch('t1', 'likes pizza', { filter: f({ user_id: 'alice' }), limit: 5 })).toHaveLength(1);
-      const near = await store.vectorSearch('t1', axisVector(1), { filter: f({ user_id: 'alice' }), limit: 1 });
+      expect(
+        await store.textSearch('t1', 'likes pizza', { filter: f({ user_id: 'alice' }), limit: 5 }),
+      ).toHaveLength(1);
+      const near = await store.vectorSearch('t1', axisVector(1), {
+        filter: f({ user_id: 'alice' }),
+        limit: 1,
+      });
       expect(near[0]?.raw).toBeCloseTo(0, 5);
     });
 
     it('invalidates without erasing and answers asOf queries on the world time axis', async () => {
       const ny = newMemory('lives in New York', { validFrom: '2023-01-01T00:00:00.000Z' });
-      const sf = newMemory('lives in San Francisco', { validFrom: '2023-06-01T00:00:00.000Z', embedding: axisVector(0, 0.1) });
+      const sf = newMemory('lives in San Francisco', {
+        validFrom: '2023-06-01T00:00:00.000Z',
+        embedding: axisVector(0, 0.1),
+      });
       await store.insertMemories('t1', [ny, sf]);
       const out = await store.invalidateMemory('t1', ny.id, {
         validTo: '2023-06-01T00:00:00.000Z',
@@ -171,20 +194,32 @@ export function describeStoreConformance(
         at: T,
         reason: 'moved',
       });
-      expect(out).toMatchObject({ state: 'superseded', validTo: '2023-06-01T00:00:00.000Z', supersededBy: sf.id });
+      expect(out).toMatchObject({
+        state: 'superseded',
+        validTo: '2023-06-01T00:00:00.000Z',
+        supersededBy: sf.id,
+      });
       const scope = f({ user_id: 'alice' });
       const active = await store.listMemories('t1', { filter: scope, states: ['active'], limit: 10 });
       expect(active.items.map((m) => m.id)).toEqual([sf.id]);
-      const both = await store.listMemories('t1', { filter: scope, states: ['active', 'superseded'], limit: 10 });
+      const both = await store.listMemories('t1', {
+        filter: scope,
+        states: ['active', 'superseded'],
+        limit: 10,
+      });
       expect(both.total).toBe(2);
       const march = '2023-03-01T00:00:00.000Z';
-      expect((await store.textSearch('t1', 'lives', { filter: scope, asOf: march, limit: 5 })).map((h) => h.id)).toEqual([
-        ny.id,
-      ]);
-      expect((await store.vectorSearch('t1', axisVector(0), { filter: scope, asOf: march, limit: 5 })).map((h) => h.id)).toEqual([
-        ny.id,
-      ]);
-      expect((await store.vectorSearch('t1', axisVector(0), { filter: scope, limit: 5 })).map((h) => h.id)).toEqual([sf.id]);
+      expect(
+        (await store.textSearch('t1', 'lives', { filter: scope, asOf: march, limit: 5 })).map((h) => h.id),
+      ).toEqual([ny.id]);
+      expect(
+        (await store.vectorSearch('t1', axisVector(0), { filter: scope, asOf: march, limit: 5 })).map(
+          (h) => h.id,
+        ),
+      ).toEqual([ny.id]);
+      expect(
+        (await store.vectorSearch('t1', axisVector(0), { filter: scope, limit: 5 })).map((h) => h.id),
+      ).toEqual([sf.id]);
       expect((await store.history('t1', ny.id)).map((h) => h.event)).toEqual(['ADD', 'INVALIDATE']);
     });
 
@@ -215,8 +250,14 @@ export function describeStoreConformance(
       ]);
       await store.insertMemories('t2', [newMemory('other tenant alice')]);
       expect(await store.deleteMemories('t1', f({ user_id: 'alice' })!, { at: T })).toBe(3);
-      expect((await store.listMemories('t1', { filter: f({ user_id: 'bob' }), states: ['active'], limit: 10 })).total).toBe(1);
-      expect((await store.listMemories('t2', { filter: f({ user_id: 'alice' }), states: ['active'], limit: 10 })).total).toBe(1);
+      expect(
+        (await store.listMemories('t1', { filter: f({ user_id: 'bob' }), states: ['active'], limit: 10 }))
+          .total,
+      ).toBe(1);
+      expect(
+        (await store.listMemories('t2', { filter: f({ user_id: 'alice' }), states: ['active'], limit: 10 }))
+          .total,
+      ).toBe(1);
     });
 
     it('pages through a listing without gaps, overlap or silent truncation', async () => {
@@ -226,7 +267,12 @@ export function describeStoreConformance(
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = await store.listMemories('t1', { filter: f({ user_id: 'alice' }), states: ['active'], limit: 10, cursor });
+        const page = await store.listMemories('t1', {
+          filter: f({ user_id: 'alice' }),
+          states: ['active'],
+          limit: 10,
+          cursor,
+        });
         expect(page.total).toBe(25);
         seen.push(...page.items.map((m) => m.id));
         cursor = page.nextCursor ?? undefined;
@@ -247,9 +293,13 @@ export function describeStoreConformance(
         newMemory('bob north', { userId: 'bob', embedding: axisVector(0) }),
       ];
       // Many near neighbours of another kind, to push the one match past any small k.
-      for (let i = 0; i < 60; i++) rows.push(newMemory(`crowd ${i}`, { embedding: axisVector(0, 0.01 * i), metadata: { kind: 'z' } }));
+      for (let i = 0; i < 60; i++)
+        rows.push(newMemory(`crowd ${i}`, { embedding: axisVector(0, 0.01 * i), metadata: { kind: 'z' } }));
       await store.insertMemories('t1', rows);
-      const nearest = await store.vectorSearch('t1', axisVector(0), { filter: f({ user_id: 'alice' }), limit: 2 });
+      const nearest = await store.vectorSearch('t1', axisVector(0), {
+        filter: f({ user_id: 'alice' }),
+        limit: 2,
+      });
       expect(nearest).toHaveLength(2);
       expect(nearest[0]?.raw).toBeLessThanOrEqual(nearest[1]!.raw);
       const onlyY = await store.vectorSearch('t1', axisVector(0), {
@@ -257,7 +307,10 @@ export function describeStoreConformance(
         limit: 5,
       });
       expect(onlyY.map((h) => h.id)).toEqual([rows[1]!.id, rows[2]!.id]);
-      const agentWide = await store.vectorSearch('t1', axisVector(0), { filter: f({ agent_id: 'nobody' }), limit: 5 });
+      const agentWide = await store.vectorSearch('t1', axisVector(0), {
+        filter: f({ agent_id: 'nobody' }),
+        limit: 5,
+      });
       expect(agentWide).toEqual([]);
       const bob = await store.vectorSearch('t1', axisVector(0), { filter: f({ user_id: 'bob' }), limit: 5 });
       expect(bob.map((h) => h.id)).toEqual([rows[3]!.id]);
@@ -267,11 +320,17 @@ export function describeStoreConformance(
       const a = newMemory('She lives near the harbour and loves hiking');
       const b = newMemory('Owns a red bicycle');
       await store.insertMemories('t1', [a, b]);
-      const hits = await store.textSearch('t1', 'where does she live? hikes', { filter: f({ user_id: 'alice' }), limit: 5 });
+      const hits = await store.textSearch('t1', 'where does she live? hikes', {
+        filter: f({ user_id: 'alice' }),
+        limit: 5,
+      });
       expect(hits.map((h) => h.id)).toEqual([a.id]);
-      expect(await store.textSearch('t1', '"; DROP TABLE memories; --', { filter: f({ user_id: 'alice' }), limit: 5 })).toEqual(
-        [],
-      );
+      expect(
+        await store.textSearch('t1', '"; DROP TABLE memories; --', {
+          filter: f({ user_id: 'alice' }),
+          limit: 5,
+        }),
+      ).toEqual([]);
     });
 
     it('compiles every filter operator', async () => {
@@ -282,7 +341,13 @@ export function describeStoreConformance(
       ];
       await store.insertMemories('t1', rows);
       const ids = async (filter: Filter) =>
-        (await store.listMemories('t1', { filter: f({ user_id: 'alice', ...filter }), states: ['active'], limit: 10 })).items
+        (
+          await store.listMemories('t1', {
+            filter: f({ user_id: 'alice', ...filter }),
+            states: ['active'],
+            limit: 10,
+          })
+        ).items
           .map((m) => m.text)
           .sort();
       expect(await ids({ topic: 'food' })).toEqual(['m1']);
@@ -306,11 +371,17 @@ export function describeStoreConformance(
         { role: 'user', content: 'one', eventTime: T },
         { role: 'assistant', content: 'two', eventTime: T },
       ]);
-      await store.appendMessages({ tenant: 't1', userId: 'bob' }, [{ role: 'user', content: 'bob', eventTime: T }]);
-      await store.appendMessages({ tenant: 't2', userId: 'alice' }, [{ role: 'user', content: 'x', eventTime: T }]);
+      await store.appendMessages({ tenant: 't1', userId: 'bob' }, [
+        { role: 'user', content: 'bob', eventTime: T },
+      ]);
+      await store.appendMessages({ tenant: 't2', userId: 'alice' }, [
+        { role: 'user', content: 'x', eventTime: T },
+      ]);
       const recent = await store.recentMessages({ tenant: 't1', userId: 'alice' }, 10);
       expect(recent.map((m) => m.content)).toEqual(['one', 'two']);
-      expect((await store.recentMessages({ tenant: 't1', userId: 'alice' }, 1)).map((m) => m.content)).toEqual(['two']);
+      expect(
+        (await store.recentMessages({ tenant: 't1', userId: 'alice' }, 1)).map((m) => m.content),
+      ).toEqual(['two']);
     });
 
     it('records access, re-embeds and resets one tenant', async () => {
@@ -323,9 +394,15 @@ export function describeStoreConformance(
       await store.clearVectors(3);
       const todo = await store.memoriesToEmbed(null, 'other:model', 10);
       expect(todo).toHaveLength(2);
-      await store.setEmbeddings([{ tenant: 't1', id: m.id, embedding: new Float32Array([0, 1, 0]) }], 'other:model');
+      await store.setEmbeddings(
+        [{ tenant: 't1', id: m.id, embedding: new Float32Array([0, 1, 0]) }],
+        'other:model',
+      );
       expect(await store.memoriesToEmbed(null, 'other:model', 10)).toHaveLength(1);
-      const hit = await store.vectorSearch('t1', new Float32Array([0, 1, 0]), { filter: f({ user_id: 'alice' }), limit: 1 });
+      const hit = await store.vectorSearch('t1', new Float32Array([0, 1, 0]), {
+        filter: f({ user_id: 'alice' }),
+        limit: 1,
+      });
       expect(hit.map((h) => h.id)).toEqual([m.id]);
       await store.reset('t1');
       expect(await store.getMemory('t1', m.id)).toBeNull();
@@ -384,6 +461,67 @@ export function describeJobConformance(name: string, makeFixture: () => Promise<
       expect(await store.getJob('t2', j.id)).toBeNull();
       const counts = await store.jobCounts('t1');
       expect(counts).toMatchObject({ pending: 1, done: 1, dead: 0 });
+    });
+  });
+}
+
+/** The API-key part of the Store contract: hashed lookup, tenant-bound listing and revocation. */
+export function describeKeyConformance(name: string, makeFixture: () => Promise<StoreFixture>): void {
+  describe(`Key store conformance: ${name}`, () => {
+    let fixture: StoreFixture;
+    let store: Store;
+    beforeEach(async () => {
+      fixture = await makeFixture();
+      store = fixture.store;
+      await store.init();
+    });
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    const key = (tenant: string, hash: string, extra: { userId?: string; admin?: boolean } = {}) => ({
+      id: randomUUID(),
+      tenant,
+      hash,
+      prefix: hash.slice(0, 8),
+      name: `key of ${tenant}`,
+      userId: extra.userId ?? null,
+      agentId: null,
+      admin: extra.admin ?? false,
+      at: T,
+    });
+
+    it('creates a key and finds it by hash, with its pin and role', async () => {
+      const created = await store.createApiKey(key('t1', 'a'.repeat(64), { userId: 'alice', admin: true }));
+      expect(created).toMatchObject({
+        tenant: 't1',
+        userId: 'alice',
+        agentId: null,
+        admin: true,
+        revokedAt: null,
+      });
+      expect(await store.findApiKey('a'.repeat(64))).toEqual(created);
+      expect(await store.findApiKey('b'.repeat(64))).toBeNull();
+    });
+
+    it('refuses a second key with the same hash', async () => {
+      await store.createApiKey(key('t1', 'c'.repeat(64)));
+      await expect(store.createApiKey(key('t2', 'c'.repeat(64)))).rejects.toThrow();
+    });
+
+    it('lists keys per tenant and revokes only within the tenant', async () => {
+      const a = await store.createApiKey(key('t1', 'd'.repeat(64)));
+      const b = await store.createApiKey(key('t2', 'e'.repeat(64)));
+      expect((await store.listApiKeys('t1')).map((k) => k.id)).toEqual([a.id]);
+      expect((await store.listApiKeys(null)).map((k) => k.id)).toEqual([a.id, b.id]);
+      await expect(store.revokeApiKey('t1', b.id, T)).rejects.toSatisfy((e) =>
+        MemoryError.is(e, 'not_found'),
+      );
+      const revoked = await store.revokeApiKey('t1', a.id, '2024-02-01T00:00:00.000Z');
+      expect(revoked.revokedAt).toBe('2024-02-01T00:00:00.000Z');
+      expect(await store.findApiKey('d'.repeat(64))).toBeNull();
+      expect(await store.findApiKey('e'.repeat(64))).not.toBeNull();
+      expect((await store.listApiKeys('t1'))[0]?.revokedAt).toBe('2024-02-01T00:00:00.000Z');
     });
   });
 }

@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/stores/sqlite/migrations.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.js';
-import { describeJobConformance, describeStoreConformance, newMemory } from '../conformance/store-conformance.js';
+import {
+  describeJobConformance,
+  describeKeyConformance,
+  describeStoreConformance,
+  newMemory,
+} from '../conformance/store-conformance.js';
 
 const sqliteFixture = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'engram-store-'));
@@ -20,6 +26,7 @@ const sqliteFixture = async () => {
 
 describeStoreConformance('sqlite (file)', sqliteFixture);
 describeJobConformance('sqlite (file)', sqliteFixture);
+describeKeyConformance('sqlite (file)', sqliteFixture);
 
 describe('SqliteStore specifics', () => {
   it('migrates once, in WAL mode, and keeps history append-only', async () => {
@@ -32,7 +39,7 @@ describe('SqliteStore specifics', () => {
     await store.close();
     const again = new SqliteStore({ path });
     await again.init();
-    expect((await again.stats()).schemaVersion).toBe(2);
+    expect((await again.stats()).schemaVersion).toBe(SCHEMA_VERSION);
     expect((await again.stats()).integrity).toBe('ok');
     await again.close();
     const raw = new Database(path);

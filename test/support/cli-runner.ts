@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +19,15 @@ export interface CliResult {
 
 /**
  * The CLI tests run `node bin/engram.js`, which loads dist/. `npm test` builds first; when run
- * alone (`npx vitest run test/cli`) this builds dist once if it is missing or older than src/.
- * A lock directory keeps parallel test files from building over each other.
+ * alone (`npx vitest run test/cli`) this builds dist if it is missing or older than src/, at most
+ * once per vitest run (test files are forks of one parent, whose pid names the stamp), so
+ * colleagues editing src/ meanwhile cannot trigger a rebuild under a running test. A lock
+ * directory keeps parallel test files from building over each other.
  */
 export async function ensureCliBuilt(): Promise<void> {
+  const stamp = `${LOCK}.run-${process.ppid}`;
   for (;;) {
-    if (!isStale()) return;
+    if (existsSync(stamp) || !isStale()) return;
     try {
       mkdirSync(LOCK);
     } catch {
@@ -33,7 +36,7 @@ export async function ensureCliBuilt(): Promise<void> {
       continue;
     }
     try {
-      if (!isStale()) return;
+      if (existsSync(stamp) || !isStale()) return;
       // --noEmit false: tsconfig.build.json inherits noEmit from tsconfig.json.
       await promisify(execFile)(
         process.execPath,
@@ -46,7 +49,8 @@ export async function ensureCliBuilt(): Promise<void> {
         ],
         { cwd: ROOT },
       ).catch(() => undefined); // Type errors elsewhere still emit; a missing main.js is caught below.
-      if (isStale()) throw new Error(`building dist/ did not produce an up-to-date ${MAIN}`);
+      if (!existsSync(MAIN)) throw new Error(`building dist/ did not produce ${MAIN}`);
+      writeFileSync(stamp, '');
       return;
     } finally {
       rmSync(LOCK, { recursive: true, force: true });

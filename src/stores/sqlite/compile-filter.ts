@@ -49,9 +49,14 @@ export function compileFilter(node: FilterNode): SqlFragment {
       return compileComparison(RECORD_COLUMN[node.field], node.op, node.value, false);
     case 'meta': {
       const path = jsonPath(node.path);
-      return compileComparison(`json_extract(m.metadata, '${path.replaceAll("'", "''")}')`, node.op, node.value, {
-        metadataPath: path,
-      });
+      return compileComparison(
+        `json_extract(m.metadata, '${path.replaceAll("'", "''")}')`,
+        node.op,
+        node.value,
+        {
+          metadataPath: path,
+        },
+      );
     }
   }
 }

@@ -143,6 +143,16 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_tenant ON api_keys(tenant, seq);
 `,
   },
+  {
+    version: 4,
+    name: 'message_refs',
+    sql: `
+-- A message logged on behalf of a queued job carries "<job id>:<index>", so a job re-run after a
+-- crash does not log the same turns twice.
+ALTER TABLE messages ADD COLUMN ref TEXT;
+CREATE UNIQUE INDEX messages_ref ON messages(tenant, ref) WHERE ref IS NOT NULL;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -52,12 +52,17 @@ export class SqliteJobs implements JobStore {
   }
 
   #get(tenant: string, id: string): JobRow | undefined {
-    return this.#db.prepare('SELECT * FROM jobs WHERE tenant = ? AND id = ?').get(tenant, id) as JobRow | undefined;
+    return this.#db.prepare('SELECT * FROM jobs WHERE tenant = ? AND id = ?').get(tenant, id) as
+      | JobRow
+      | undefined;
   }
 
   #require(tenant: string, id: string): JobRow {
     const row = this.#get(tenant, id);
-    if (!row) throw new MemoryError('not_found', `No job with id ${id}. List jobs with \`engram jobs\`.`, { details: { id } });
+    if (!row)
+      throw new MemoryError('not_found', `No job with id ${id}. List jobs with \`engram jobs\`.`, {
+        details: { id },
+      });
     return row;
   }
 
@@ -92,7 +97,13 @@ export class SqliteJobs implements JobStore {
     });
   }
 
-  async claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[]; ids?: string[] }): Promise<JobRecord[]> {
+  async claimJobs(options: {
+    limit: number;
+    now: string;
+    leaseMs: number;
+    kinds?: string[];
+    ids?: string[];
+  }): Promise<JobRecord[]> {
     const lockedUntil = new Date(Date.parse(options.now) + options.leaseMs).toISOString();
     return this.#tx(() => {
       const kinds = options.kinds ?? null;
@@ -130,7 +141,13 @@ export class SqliteJobs implements JobStore {
     });
   }
 
-  async failJob(tenant: string, id: string, error: string, retryAt: string | null, at: string): Promise<JobRecord> {
+  async failJob(
+    tenant: string,
+    id: string,
+    error: string,
+    retryAt: string | null,
+    at: string,
+  ): Promise<JobRecord> {
     return this.#tx(() => {
       const row = this.#require(tenant, id);
       const dead = retryAt === null || row.attempts >= row.max_attempts;
@@ -165,7 +182,10 @@ export class SqliteJobs implements JobStore {
     return this.#tx(() => {
       const row = this.#require(tenant, id);
       if (row.state === 'done' || row.state === 'running') {
-        throw new MemoryError('invalid_input', `Job ${id} is ${row.state}; only pending or dead jobs can be retried.`);
+        throw new MemoryError(
+          'invalid_input',
+          `Job ${id} is ${row.state}; only pending or dead jobs can be retried.`,
+        );
       }
       return toJob(
         this.#db
@@ -178,9 +198,13 @@ export class SqliteJobs implements JobStore {
     });
   }
 
-  async jobCounts(tenant: string | null): Promise<Record<JobState, number> & { oldestPendingAt: string | null }> {
+  async jobCounts(
+    tenant: string | null,
+  ): Promise<Record<JobState, number> & { oldestPendingAt: string | null }> {
     const rows = this.#db
-      .prepare(`SELECT state, count(*) AS n, min(created_at) AS oldest FROM jobs ${tenant === null ? '' : 'WHERE tenant = ?'} GROUP BY state`)
+      .prepare(
+        `SELECT state, count(*) AS n, min(created_at) AS oldest FROM jobs ${tenant === null ? '' : 'WHERE tenant = ?'} GROUP BY state`,
+      )
       .all(...(tenant === null ? [] : [tenant])) as { state: JobState; n: number; oldest: string }[];
     const counts = { pending: 0, running: 0, done: 0, dead: 0, oldestPendingAt: null as string | null };
     for (const r of rows) {

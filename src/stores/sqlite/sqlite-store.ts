@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
-import { MemoryError } from '../../spec/memory-error.js';
 import type { JobRecord, JobState, NewJob } from '../../spec/job.js';
+import { MemoryError } from '../../spec/memory-error.js';
 import type { HistoryEntry, JsonValue, MemoryRecord, StoredMessage } from '../../spec/memory-record.js';
 import type { Scope } from '../../spec/scope.js';
 import type {
@@ -21,6 +21,7 @@ import type {
   StoreStats,
 } from '../../spec/store.js';
 import { pinnedScope } from '../../util/filter-tree.js';
+import { type AnnOptions, annIndexFor } from './ann-index.js';
 import { compileFilter, type SqlFragment, type SqlParam } from './compile-filter.js';
 import { ftsMatchExpression } from './fts-query.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
@@ -42,9 +43,12 @@ export interface SqliteStoreOptions {
   path: string;
   /** Milliseconds to wait for another process's write lock. */
   busyTimeoutMs?: number;
+  /** In-process HNSW for large partitions (usearch, optional dependency); false: always exact. */
+  ann?: AnnOptions | false;
 }
 
 const MEMORY_COLUMNS = 'm.*';
+const ANN_MAX_K = 2048;
 
 interface Invalidation {
   validTo: string;
@@ -65,6 +69,7 @@ export class SqliteStore implements Store {
   #vectors: SqliteVectors | undefined;
   readonly #jobs: SqliteJobs;
   readonly #keys: SqliteKeys;
+  readonly #ann: AnnOptions | false;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -84,6 +89,7 @@ export class SqliteStore implements Store {
     sqliteVec.load(this.#db);
     this.#jobs = new SqliteJobs(this.#db);
     this.#keys = new SqliteKeys(this.#db);
+    this.#ann = options.ann ?? {};
   }
 
   createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
@@ -102,7 +108,13 @@ export class SqliteStore implements Store {
   enqueueJob(tenant: string, job: NewJob, at: string): Promise<{ job: JobRecord; created: boolean }> {
     return this.#jobs.enqueueJob(tenant, job, at);
   }
-  claimJobs(options: { limit: number; now: string; leaseMs: number; kinds?: string[]; ids?: string[] }): Promise<JobRecord[]> {
+  claimJobs(options: {
+    limit: number;
+    now: string;
+    leaseMs: number;
+    kinds?: string[];
+    ids?: string[];
+  }): Promise<JobRecord[]> {
     return this.#jobs.claimJobs(options);
   }
   completeJob(tenant: string, id: string, result: JsonValue, at: string): Promise<void> {
@@ -125,7 +137,8 @@ export class SqliteStore implements Store {
   }
 
   get #vec(): SqliteVectors {
-    if (!this.#vectors) throw new MemoryError('store_error', 'The store is not initialised: call init() first.');
+    if (!this.#vectors)
+      throw new MemoryError('store_error', 'The store is not initialised: call init() first.');
     return this.#vectors;
   }
 
@@ -155,13 +168,17 @@ export class SqliteStore implements Store {
   }
 
   #metaSync(key: string): string | null {
-    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      | { value: string }
+      | undefined;
     return row?.value ?? null;
   }
 
   #setMetaSync(key: string, value: string): void {
     this.#db
-      .prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .prepare(
+        'INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
       .run(key, value);
   }
 
@@ -175,27 +192,27 @@ export class SqliteStore implements Store {
 
   async appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]> {
     const insert = this.#db.prepare(
-      `INSERT INTO messages(tenant, user_id, agent_id, run_id, role, name, content, event_time, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO messages(tenant, user_id, agent_id, run_id, role, name, content, event_time, created_at, ref)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
     );
     const now = new Date().toISOString();
-    return this.#db.transaction(() =>
-      messages.map((m) =>
-        toStoredMessage(
-          insert.get(
-            scope.tenant,
-            scope.userId ?? null,
-            scope.agentId ?? null,
-            scope.runId ?? null,
-            m.role,
-            m.name ?? null,
-            m.content,
-            m.eventTime,
-            now,
-          ) as MessageRow,
-        ),
-      ),
-    )();
+    return this.#write(() =>
+      messages.flatMap((m) => {
+        const row = insert.get(
+          scope.tenant,
+          scope.userId ?? null,
+          scope.agentId ?? null,
+          scope.runId ?? null,
+          m.role,
+          m.name ?? null,
+          m.content,
+          m.eventTime,
+          now,
+          m.ref ?? null,
+        ) as MessageRow | undefined;
+        return row ? [toStoredMessage(row)] : [];
+      }),
+    );
   }
 
   async recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]> {
@@ -204,7 +221,13 @@ export class SqliteStore implements Store {
         `SELECT * FROM messages WHERE tenant = ? AND user_id IS ? AND agent_id IS ? AND run_id IS ?
          ORDER BY seq DESC LIMIT ?`,
       )
-      .all(scope.tenant, scope.userId ?? null, scope.agentId ?? null, scope.runId ?? null, limit) as MessageRow[];
+      .all(
+        scope.tenant,
+        scope.userId ?? null,
+        scope.agentId ?? null,
+        scope.runId ?? null,
+        limit,
+      ) as MessageRow[];
     return rows.reverse().map(toStoredMessage);
   }
 
@@ -224,8 +247,12 @@ export class SqliteStore implements Store {
           outcomes.push({ kind: 'update', record, inserted: false, previousText });
         } else {
           const ref = change.supersededBy;
-          const supersededBy = ref === null || typeof ref === 'string' ? ref : (outcomes[ref.change]?.record.id ?? null);
-          const { record, previousText } = this.#invalidateOne(tenant, change.id, { ...change, supersededBy });
+          const supersededBy =
+            ref === null || typeof ref === 'string' ? ref : (outcomes[ref.change]?.record.id ?? null);
+          const { record, previousText } = this.#invalidateOne(tenant, change.id, {
+            ...change,
+            supersededBy,
+          });
           outcomes.push({ kind: 'invalidate', record, inserted: false, previousText });
         }
       }
@@ -343,7 +370,9 @@ export class SqliteStore implements Store {
     const where = this.#where(tenant, options.filter, { states: options.states });
     const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
     const total = (
-      this.#db.prepare(`SELECT count(*) AS n FROM memories m WHERE ${where.sql}`).get(...where.params) as { n: number }
+      this.#db.prepare(`SELECT count(*) AS n FROM memories m WHERE ${where.sql}`).get(...where.params) as {
+        n: number;
+      }
     ).n;
     const rows = this.#db
       .prepare(
@@ -393,7 +422,11 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#invalidateOne(tenant, id, change).record);
   }
 
-  #invalidateOne(tenant: string, id: string, change: Invalidation): { record: MemoryRecord; previousText: string } {
+  #invalidateOne(
+    tenant: string,
+    id: string,
+    change: Invalidation,
+  ): { record: MemoryRecord; previousText: string } {
     const old = this.#requireRow(tenant, id);
     const row = this.#db
       .prepare(
@@ -401,11 +434,24 @@ export class SqliteStore implements Store {
          WHERE seq = ? RETURNING *`,
       )
       .get(change.validTo, change.supersededBy, change.at, change.at, old.seq) as MemoryRow;
-    this.#history(tenant, id, 'INVALIDATE', old.text, null, change.actor ?? null, change.reason ?? null, change.at);
+    this.#history(
+      tenant,
+      id,
+      'INVALIDATE',
+      old.text,
+      null,
+      change.actor ?? null,
+      change.reason ?? null,
+      change.at,
+    );
     return { record: toMemoryRecord(row), previousText: old.text };
   }
 
-  async deleteMemory(tenant: string, id: string, change: { at: string; actor?: string | null }): Promise<void> {
+  async deleteMemory(
+    tenant: string,
+    id: string,
+    change: { at: string; actor?: string | null },
+  ): Promise<void> {
     this.#write(() => {
       const old = this.#requireRow(tenant, id);
       this.#tombstone([old], tenant, change);
@@ -419,7 +465,9 @@ export class SqliteStore implements Store {
   ): Promise<number> {
     return this.#write(() => {
       const where = this.#where(tenant, filter, { states: ['active', 'superseded'] });
-      const rows = this.#db.prepare(`SELECT * FROM memories m WHERE ${where.sql}`).all(...where.params) as MemoryRow[];
+      const rows = this.#db
+        .prepare(`SELECT * FROM memories m WHERE ${where.sql}`)
+        .all(...where.params) as MemoryRow[];
       this.#tombstone(rows, tenant, change);
       return rows.length;
     });
@@ -427,7 +475,9 @@ export class SqliteStore implements Store {
 
   /** A user delete: out of every index, a DELETE event in history, the row kept as a tombstone for history. */
   #tombstone(rows: MemoryRow[], tenant: string, change: { at: string; actor?: string | null }): void {
-    const mark = this.#db.prepare(`UPDATE memories SET state = 'deleted', expired_at = ?, updated_at = ? WHERE seq = ?`);
+    const mark = this.#db.prepare(
+      `UPDATE memories SET state = 'deleted', expired_at = ?, updated_at = ? WHERE seq = ?`,
+    );
     for (const row of rows) {
       mark.run(change.at, change.at, row.seq);
       this.#history(tenant, row.id, 'DELETE', row.text, null, change.actor ?? null, null, change.at);
@@ -463,7 +513,9 @@ export class SqliteStore implements Store {
     const parts: string[] = ['m.tenant = ?'];
     const params: SqlParam[] = [tenant];
     if (window.asOf !== undefined) {
-      parts.push(`m.state IN ('active', 'superseded') AND m.valid_from <= ? AND (m.valid_to IS NULL OR m.valid_to > ?)`);
+      parts.push(
+        `m.state IN ('active', 'superseded') AND m.valid_from <= ? AND (m.valid_to IS NULL OR m.valid_to > ?)`,
+      );
       params.push(window.asOf, window.asOf);
     } else {
       const states = window.states ?? ['active'];
@@ -496,13 +548,17 @@ export class SqliteStore implements Store {
     const keep = this.#db.prepare(
       `SELECT m.seq, m.id FROM memories m WHERE m.seq IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
     );
+    // Large partitions go through the ANN index (ann-index.ts) while k is small; a filter that keeps
+    // too few of its hits widens k past ANN_MAX_K and the exact scan takes over.
+    const ann = this.#ann === false ? null : annIndexFor(this.#db, this.#ann);
     let k = Math.max(options.limit * 2, 20);
     for (;;) {
-      const hits = this.#vec.knn(query, partition, k);
+      const approx = ann && k <= ANN_MAX_K ? await ann.knn(partition, query, k) : null;
+      const hits = approx ?? this.#vec.knn(query, partition, k);
       const allowed = new Map(
-        (keep.all(JSON.stringify(hits.map((h) => h.seq)), ...where.params) as { seq: number; id: string }[]).map(
-          (r) => [r.seq, r.id],
-        ),
+        (
+          keep.all(JSON.stringify(hits.map((h) => h.seq)), ...where.params) as { seq: number; id: string }[]
+        ).map((r) => [r.seq, r.id]),
       );
       const results: ScoredId[] = [];
       for (const hit of hits) {
@@ -549,7 +605,10 @@ export class SqliteStore implements Store {
     return rows.map(toMemoryRecord);
   }
 
-  async setEmbeddings(rows: { tenant: string; id: string; embedding: Float32Array }[], model: string): Promise<void> {
+  async setEmbeddings(
+    rows: { tenant: string; id: string; embedding: Float32Array }[],
+    model: string,
+  ): Promise<void> {
     const find = this.#db.prepare('SELECT seq, partition_key FROM memories WHERE tenant = ? AND id = ?');
     const mark = this.#db.prepare('UPDATE memories SET embedding_model = ? WHERE seq = ?');
     this.#write(() => {
@@ -594,9 +653,9 @@ export class SqliteStore implements Store {
         if (this.#vec.dimensions !== null) this.#db.exec('DELETE FROM memory_vectors');
         return;
       }
-      const seqs = (this.#db.prepare('SELECT seq FROM memories WHERE tenant = ?').all(tenant) as { seq: number }[]).map(
-        (r) => r.seq,
-      );
+      const seqs = (
+        this.#db.prepare('SELECT seq FROM memories WHERE tenant = ?').all(tenant) as { seq: number }[]
+      ).map((r) => r.seq);
       this.#vec.remove(seqs);
       for (const table of ['memories', 'history', 'messages', 'jobs']) {
         this.#db.prepare(`DELETE FROM ${table} WHERE tenant = ?`).run(tenant);
@@ -606,9 +665,13 @@ export class SqliteStore implements Store {
 }
 
 function notFound(id: string): MemoryError {
-  return new MemoryError('not_found', `No memory with id ${id} in this scope. List ids with \`engram list\`.`, {
-    details: { id },
-  });
+  return new MemoryError(
+    'not_found',
+    `No memory with id ${id} in this scope. List ids with \`engram list\`.`,
+    {
+      details: { id },
+    },
+  );
 }
 
 function encodeCursor(seq: number): string {
@@ -622,5 +685,8 @@ function decodeCursor(cursor: string): number {
   } catch {
     // fall through to the error below
   }
-  throw new MemoryError('invalid_input', `The cursor "${cursor}" is not one engram issued; pass next_cursor unchanged.`);
+  throw new MemoryError(
+    'invalid_input',
+    `The cursor "${cursor}" is not one engram issued; pass next_cursor unchanged.`,
+  );
 }

@@ -37,13 +37,18 @@ export class SqliteVectors {
 
   #create(dimensions: number): void {
     if (!Number.isInteger(dimensions) || dimensions <= 0 || dimensions > 8192) {
-      throw new MemoryError('embedder_error', `The embedder returned vectors of an unusable size (${dimensions}).`);
+      throw new MemoryError(
+        'embedder_error',
+        `The embedder returned vectors of an unusable size (${dimensions}).`,
+      );
     }
     this.#db.exec(
       `CREATE VIRTUAL TABLE memory_vectors USING vec0(partition_key TEXT PARTITION KEY, embedding float[${dimensions}] distance_metric=cosine)`,
     );
     this.#db
-      .prepare(`INSERT INTO meta(key, value) VALUES ('vector_dimensions', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
+      .prepare(
+        `INSERT INTO meta(key, value) VALUES ('vector_dimensions', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      )
       .run(String(dimensions));
     this.#dimensions = dimensions;
   }

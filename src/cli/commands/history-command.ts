@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { globalOptions, type RegisterCommand } from '../cli-context.js';
+import { withMemory } from '../open-memory.js';
+import { MEMORY_COLUMN_WIDTH, printJson, printLines, renderTable, truncate } from '../output.js';
+
+const TEXT_WIDTH = Math.floor(MEMORY_COLUMN_WIDTH / 2);
+
+export const historyCommand: RegisterCommand = (program, context) => {
+  program
+    .command('history')
+    .description('show every change to one memory, oldest first')
+    .argument('<id>', 'memory id')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const globals = globalOptions(command);
+      const entries = await withMemory(globals, context, (memory) => memory.history(id));
+      if (globals.json) return printJson(context, entries);
+      printLines(
+        context,
+        renderTable(
+          ['AT', 'EVENT', 'BY', 'OLD', 'NEW'],
+          entries.map((e) => [
+            e.created_at,
+            e.event,
+            e.actor ?? '',
+            e.old_memory === null ? '-' : truncate(e.old_memory, TEXT_WIDTH),
+            e.new_memory === null ? '-' : truncate(e.new_memory, TEXT_WIDTH),
+          ]),
+        ),
+      );
+    });
+};

@@ -1,0 +1,40 @@
+import type { RegisterCommand } from '../cli-context.js';
+import { addCommand } from './add-command.js';
+import { chatCommand } from './chat-command.js';
+import { deleteAllCommand } from './delete-all-command.js';
+import { deleteCommand } from './delete-command.js';
+import { demoCommand } from './demo-command.js';
+import { doctorCommand } from './doctor-command.js';
+import { getCommand } from './get-command.js';
+import { historyCommand } from './history-command.js';
+import { jobsCommand } from './jobs-command.js';
+import { keysCommand } from './keys-command.js';
+import { listCommand } from './list-command.js';
+import { mcpCommand } from './mcp-command.js';
+import { reindexCommand } from './reindex-command.js';
+import { searchCommand } from './search-command.js';
+import { serveCommand } from './serve-command.js';
+import { updateCommand } from './update-command.js';
+
+/**
+ * Every command, in the order `engram --help` lists them. A new command (chat, serve, mcp, ...) is
+ * one file exporting a RegisterCommand and one entry here.
+ */
+export const commands: readonly RegisterCommand[] = [
+  addCommand,
+  searchCommand,
+  listCommand,
+  getCommand,
+  updateCommand,
+  deleteCommand,
+  deleteAllCommand,
+  historyCommand,
+  reindexCommand,
+  doctorCommand,
+  jobsCommand,
+  chatCommand,
+  demoCommand,
+  serveCommand,
+  mcpCommand,
+  keysCommand,
+];

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { EngramConfigInput, LoadConfigOptions } from '../config/index.js';
+import { Memory } from '../memory/memory.js';
+import { MemoryError } from '../spec/memory-error.js';
+import type { CliContext, GlobalOptions } from './cli-context.js';
+
+/** How the global options become configuration: flags are code input, so they beat env and file. */
+export function configSources(
+  globals: GlobalOptions,
+  context: CliContext,
+): { input: EngramConfigInput; options: LoadConfigOptions & { env: NodeJS.ProcessEnv; cwd: string } } {
+  const { env, cwd } = context.io;
+  const input: EngramConfigInput = {};
+  if (globals.db !== undefined) input.dbPath = globals.db;
+  if (globals.tenant !== undefined) input.tenant = globals.tenant;
+  if (globals.config === undefined) return { input, options: { env, cwd } };
+  // Checked here so the message names the flag rather than the variable it is passed through.
+  if (!existsSync(resolve(cwd, globals.config))) {
+    throw new MemoryError('invalid_config', `--config: no config file at ${resolve(cwd, globals.config)}.`);
+  }
+  // Memory resolves its config from the environment; ENGRAM_CONFIG carries the flag there.
+  return { input, options: { env: { ...env, ENGRAM_CONFIG: globals.config }, cwd } };
+}
+
+/** Opens a Memory from the global options, runs `work`, and always closes it. */
+export async function withMemory<T>(
+  globals: GlobalOptions,
+  context: CliContext,
+  work: (memory: Memory) => Promise<T>,
+): Promise<T> {
+  const { input, options } = configSources(globals, context);
+  const memory = new Memory(input, { env: options.env, cwd: options.cwd });
+  try {
+    return await work(memory);
+  } finally {
+    await memory.close();
+  }
+}

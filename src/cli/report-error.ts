@@ -1,0 +1,52 @@
+import { CommanderError } from 'commander';
+import { MemoryError } from '../spec/memory-error.js';
+import type { CliIo } from './cli-context.js';
+
+/** Exit status for errors the user can fix (bad input, unknown id, missing scope, usage). */
+export const EXIT_USER = 2;
+/** Exit status for everything else (unreachable services, store failures, bugs). */
+export const EXIT_FAILURE = 1;
+
+/**
+ * The one place errors become output: a single `engram: <message>` line on stderr and an exit
+ * status. Expected errors (MemoryError) never show a stack; unexpected ones do only with ENGRAM_DEBUG.
+ */
+export function reportError(error: unknown, io: CliIo): number {
+  io.stderr(`engram: ${oneLine(describe(error))}\n`);
+  if (
+    !MemoryError.is(error) &&
+    !(error instanceof CommanderError) &&
+    io.env.ENGRAM_DEBUG &&
+    error instanceof Error
+  ) {
+    io.stderr(`${error.stack ?? ''}\n`);
+  }
+  return exitCodeFor(error);
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USER;
+  if (MemoryError.is(error)) {
+    return error.category === 'user' || error.category === 'not_found' ? EXIT_USER : EXIT_FAILURE;
+  }
+  return EXIT_FAILURE;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof CommanderError) return error.message.replace(/^error:\s*/i, '');
+  if (MemoryError.is(error, 'scope_required') && !error.message.includes('--user')) {
+    return `${error.message} (CLI: --user, --agent or --run)`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Multi-line messages (a config error listing problems) collapse to one line: "head: a; b". */
+export function oneLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim().replace(/^- /, ''))
+    .filter((line) => line.length > 0);
+  const [head = '', ...rest] = lines;
+  if (rest.length === 0) return head;
+  return `${head}${head.endsWith(':') ? '' : ':'} ${rest.join('; ')}`;
+}

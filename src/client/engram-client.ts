@@ -1,0 +1,167 @@
+import type {
+  AddResult,
+  GetAllResult,
+  HistoryItem,
+  InputMessage,
+  MemoryItem,
+  SearchResult,
+} from '../memory/api-types.js';
+import type { Filter } from '../spec/filter.js';
+import type { Metadata } from '../spec/memory-record.js';
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface EngramClientOptions {
+  /** e.g. "http://127.0.0.1:8765" */
+  baseUrl: string;
+  apiKey?: string;
+  fetch?: Fetch;
+}
+
+export interface ClientScope {
+  user_id?: string;
+  agent_id?: string;
+  run_id?: string;
+}
+
+export interface ClientAddOptions extends ClientScope {
+  metadata?: Metadata;
+  infer?: boolean;
+  event_time?: string | number;
+  memory_type?: 'semantic' | 'episodic' | 'procedural';
+  importance?: number;
+}
+
+export interface ClientSearchOptions extends ClientScope {
+  filters?: Filter;
+  limit?: number;
+  threshold?: number;
+  as_of?: string | number;
+  explain?: boolean;
+}
+
+export interface QueuedAdd {
+  job_id: string;
+  status: 'pending';
+  created: boolean;
+}
+
+export interface JobItem {
+  id: string;
+  state: 'pending' | 'running' | 'done' | 'dead';
+  attempts: number;
+  last_error: string | null;
+  result: unknown;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A non-2xx answer: the server's `{error: {code, message, details}}` with the status. */
+export class EngramClientError extends Error {
+  override readonly name = 'EngramClientError';
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown> | null;
+
+  constructor(status: number, code: string, message: string, details: Record<string, unknown> | null) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Typed client for engram's native REST API (the shapes in /openapi.json). */
+export class EngramClient {
+  readonly #base: string;
+  readonly #key: string | undefined;
+  readonly #fetch: Fetch;
+
+  constructor(options: EngramClientOptions) {
+    this.#base = options.baseUrl.replace(/\/+$/, '');
+    this.#key = options.apiKey;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  async #call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query?: Record<string, string | number | undefined>,
+  ): Promise<T> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    const response = await this.#fetch(`${this.#base}${path}${qs ? `?${qs}` : ''}`, {
+      method,
+      headers: {
+        ...(this.#key ? { Authorization: `Bearer ${this.#key}` } : {}),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const json: unknown = text === '' ? null : JSON.parse(text);
+    if (!response.ok) {
+      const error = (
+        json as {
+          error?: { code?: string; message?: string; details?: Record<string, unknown> | null };
+        } | null
+      )?.error;
+      throw new EngramClientError(
+        response.status,
+        error?.code ?? `http_${response.status}`,
+        error?.message ?? text,
+        error?.details ?? null,
+      );
+    }
+    return json as T;
+  }
+
+  add(messages: string | InputMessage[], options: ClientAddOptions = {}): Promise<AddResult> {
+    return this.#call('POST', '/memories', { messages, ...options });
+  }
+
+  addAsync(
+    messages: string | InputMessage[],
+    options: ClientAddOptions & { idempotency_key?: string } = {},
+  ): Promise<QueuedAdd> {
+    return this.#call('POST', '/memories', { messages, ...options, async: true });
+  }
+
+  getAll(options: ClientScope & { limit?: number; cursor?: string } = {}): Promise<GetAllResult> {
+    return this.#call('GET', '/memories', undefined, { ...options });
+  }
+
+  get(id: string): Promise<MemoryItem> {
+    return this.#call('GET', `/memories/${encodeURIComponent(id)}`);
+  }
+
+  search(query: string, options: ClientSearchOptions = {}): Promise<SearchResult> {
+    return this.#call('POST', '/search', { query, ...options });
+  }
+
+  update(id: string, patch: { text?: string; metadata?: Metadata }): Promise<MemoryItem> {
+    return this.#call('PUT', `/memories/${encodeURIComponent(id)}`, patch);
+  }
+
+  delete(id: string): Promise<{ message: string }> {
+    return this.#call('DELETE', `/memories/${encodeURIComponent(id)}`);
+  }
+
+  deleteAll(scope: ClientScope): Promise<{ message: string; deleted: number }> {
+    return this.#call('DELETE', '/memories', undefined, { ...scope });
+  }
+
+  history(id: string): Promise<HistoryItem[]> {
+    return this.#call('GET', `/memories/${encodeURIComponent(id)}/history`);
+  }
+
+  job(id: string): Promise<JobItem> {
+    return this.#call('GET', `/jobs/${encodeURIComponent(id)}`);
+  }
+
+  reset(): Promise<{ message: string }> {
+    return this.#call('POST', '/reset');
+  }
+}

@@ -1,0 +1,140 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { ScopedMemory } from '../server/scoped-memory.js';
+import type { Filter } from '../spec/filter.js';
+import type { Metadata } from '../spec/memory-record.js';
+import { runTool } from './tool-result.js';
+
+const scope = {
+  user_id: z.string().min(1).optional().describe('The user the memories belong to.'),
+  agent_id: z.string().min(1).optional().describe('The agent the memories belong to.'),
+  run_id: z.string().min(1).optional().describe('The run / session the memories belong to.'),
+};
+const memoryId = {
+  memory_id: z
+    .string()
+    .min(1)
+    .describe('A memory id as returned by add_memory, search_memory or list_memories.'),
+};
+
+/**
+ * The memory tools over one scoped engine. The same server runs over stdio (`engram mcp`) and
+ * streamable HTTP (`/mcp`); a key's tenant and pin apply exactly as on the REST routes.
+ */
+export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpServer {
+  const server = new McpServer({ name: 'engram', version });
+
+  server.registerTool(
+    'add_memory',
+    {
+      description:
+        'Remember something: distils facts from the text or messages (infer, default true) and stores them in the scope.',
+      inputSchema: {
+        messages: z
+          .union([z.string().min(1), z.array(z.object({ role: z.string(), content: z.string() })).min(1)])
+          .describe('Text, or conversation messages [{role, content}].'),
+        ...scope,
+        metadata: z.record(z.string(), z.unknown()).optional(),
+        infer: z.boolean().optional().describe('false stores the messages as they are, without an LLM.'),
+      },
+    },
+    (args) =>
+      runTool(() =>
+        scoped.add(args.messages, {
+          user_id: args.user_id,
+          agent_id: args.agent_id,
+          run_id: args.run_id,
+          metadata: args.metadata as Metadata | undefined,
+          infer: args.infer,
+        }),
+      ),
+  );
+
+  server.registerTool(
+    'search_memory',
+    {
+      description: 'Find the memories most relevant to a query within a scope.',
+      inputSchema: {
+        query: z.string().min(1),
+        ...scope,
+        filters: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('mem0 filter, e.g. {"metadata.topic": "food"}.'),
+        limit: z.number().int().min(1).max(100).optional(),
+      },
+    },
+    (args) =>
+      runTool(() =>
+        scoped.search(args.query, {
+          user_id: args.user_id,
+          agent_id: args.agent_id,
+          run_id: args.run_id,
+          filters: args.filters as Filter | undefined,
+          limit: args.limit,
+        }),
+      ),
+  );
+
+  server.registerTool(
+    'list_memories',
+    {
+      description: 'List the memories of a scope, newest first, a page at a time.',
+      inputSchema: {
+        ...scope,
+        limit: z.number().int().min(1).max(1000).optional(),
+        cursor: z.string().optional(),
+      },
+    },
+    (args) => runTool(() => scoped.getAll(args)),
+  );
+
+  server.registerTool('get_memory', { description: 'Get one memory by id.', inputSchema: memoryId }, (args) =>
+    runTool(() => scoped.get(args.memory_id)),
+  );
+
+  server.registerTool(
+    'update_memory',
+    {
+      description: 'Replace the text (and/or metadata) of a memory; the old text stays in its history.',
+      inputSchema: {
+        ...memoryId,
+        text: z.string().min(1).optional(),
+        metadata: z.record(z.string(), z.unknown()).optional(),
+      },
+    },
+    (args) =>
+      runTool(() =>
+        scoped.update(args.memory_id, {
+          ...(args.text === undefined ? {} : { text: args.text }),
+          ...(args.metadata === undefined ? {} : { metadata: args.metadata as Metadata }),
+        }),
+      ),
+  );
+
+  server.registerTool(
+    'delete_memory',
+    { description: 'Delete one memory by id.', inputSchema: memoryId },
+    (args) => runTool(() => scoped.delete(args.memory_id)),
+  );
+
+  server.registerTool(
+    'delete_all_memories',
+    {
+      description: 'Delete every memory of a scope (a user_id, agent_id or run_id is required).',
+      inputSchema: scope,
+    },
+    (args) => runTool(() => scoped.deleteAll(args)),
+  );
+
+  server.registerTool(
+    'memory_history',
+    {
+      description: 'The change history of a memory: ADD, UPDATE, DELETE events with old and new text.',
+      inputSchema: memoryId,
+    },
+    (args) => runTool(() => scoped.history(args.memory_id)),
+  );
+
+  return server;
+}

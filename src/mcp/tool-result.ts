@@ -1,0 +1,28 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toErrorResponse } from '../server/error-response.js';
+
+/** A tool's value as JSON text (and structured content for clients that read it). */
+export function toolResult(value: unknown): CallToolResult {
+  const structured = Array.isArray(value) ? { results: value } : (value as Record<string, unknown>);
+  return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: structured };
+}
+
+/** A failing tool answers `isError` with the error code and a message that says how to fix it. */
+export function toolError(error: unknown): CallToolResult {
+  const { body } = toErrorResponse(error);
+  const message =
+    body.error.code === 'internal_error' && error instanceof Error ? error.message : body.error.message;
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${body.error.code}: ${message}` }],
+    structuredContent: { error: { ...body.error, message } },
+  };
+}
+
+export async function runTool(work: () => Promise<unknown>): Promise<CallToolResult> {
+  try {
+    return toolResult(await work());
+  } catch (error) {
+    return toolError(error);
+  }
+}

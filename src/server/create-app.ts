@@ -1,0 +1,180 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Memory } from '../memory/memory.js';
+import { hashApiKey, readApiKey } from './api-key-secret.js';
+import type { AppEnv } from './app-env.js';
+import { docsPage } from './docs-page.js';
+import { toErrorResponse } from './error-response.js';
+import { HttpError } from './http-error.js';
+import { type JsonLogger, silentLogger } from './json-logger.js';
+import { mcpRoute } from './mcp-route.js';
+import { Metrics } from './metrics.js';
+import { openApiDocument } from './openapi-document.js';
+import { openPrincipal, type Principal } from './principal.js';
+import { type RateLimit, RateLimiter } from './rate-limiter.js';
+import { keyRoutes } from './routes/key-routes.js';
+import { memoryRoutes } from './routes/memory-routes.js';
+import { type HealthCheck, opsRoutes } from './routes/ops-routes.js';
+import { platformRoutes } from './routes/platform-routes.js';
+import { ScopedMemory } from './scoped-memory.js';
+
+export interface AppOptions {
+  /** ONE engine for the whole server; each request uses its key's tenant view of it. */
+  memory: Memory;
+  /** false: no keys, every request acts as an admin of memory.tenant (serve allows it on loopback only). */
+  auth?: boolean;
+  /** Per key; null turns limiting off. Default 50 requests/s with bursts of 100. */
+  rateLimit?: RateLimit | null;
+  /** Default 1 MiB. */
+  maxBodyBytes?: number;
+  logger?: JsonLogger;
+  metrics?: Metrics;
+  /** Named reachability checks reported by /ready, e.g. {embedder, llm}. */
+  checks?: Record<string, HealthCheck>;
+  version?: string;
+  nowMs?: () => number;
+}
+
+/** The HTTP app: Web-standard Request → Response, testable with `app.request()` and no port. */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const { memory } = options;
+  const auth = options.auth ?? true;
+  const logger = options.logger ?? silentLogger;
+  const metrics = options.metrics ?? new Metrics();
+  const nowMs = options.nowMs ?? Date.now;
+  const limiter =
+    options.rateLimit === null ? null : new RateLimiter(options.rateLimit ?? { perSecond: 50, burst: 100 });
+  const version = options.version ?? '0.1.0';
+  const views = new Map<string, Memory>();
+  const view = (tenant: string): Memory => {
+    const known = views.get(tenant);
+    if (known) return known;
+    const fresh = tenant === memory.tenant ? memory : memory.forTenant(tenant);
+    views.set(tenant, fresh);
+    return fresh;
+  };
+  let openapi: Record<string, unknown> | undefined;
+  const document = () => {
+    openapi ??= openApiDocument(version);
+    return openapi;
+  };
+
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.res.status === 404 && c.req.routePath === '/*' ? '(unmatched)' : c.req.routePath;
+    metrics.observeRequest(c.req.method, route, c.res.status, seconds);
+    logger.info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      route,
+      status: c.res.status,
+      ms: Math.round(seconds * 100_000) / 100,
+      tenant: c.var.scoped?.principal.tenant,
+      key_id: c.var.scoped?.principal.keyId,
+    });
+  });
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 1024 * 1024,
+      onError: () => {
+        throw new HttpError(
+          413,
+          'payload_too_large',
+          `The request body is larger than ${options.maxBodyBytes ?? 1024 * 1024} bytes.`,
+        );
+      },
+    }),
+  );
+
+  app.route('/', opsRoutes(memory, metrics, options.checks ?? {}));
+  app.get('/openapi.json', (c) => c.json(document()));
+  app.get('/docs', (c) => c.html(docsPage(document())));
+
+  app.use('*', async (c, next) => {
+    const principal = auth
+      ? await authenticate(memory, c.req.header('authorization'))
+      : openPrincipal(memory.tenant);
+    if (limiter) {
+      const taken = limiter.take(principal.keyId ?? 'open', nowMs());
+      if (!taken.ok) {
+        throw new HttpError(
+          429,
+          'rate_limited',
+          `Too many requests for this API key; retry in ${taken.retryAfterS} s.`,
+          {
+            details: { retry_after_s: taken.retryAfterS },
+            headers: { 'Retry-After': String(taken.retryAfterS) },
+          },
+        );
+      }
+    }
+    c.set('scoped', new ScopedMemory(view(principal.tenant), principal));
+    await next();
+  });
+
+  app.route('/', memoryRoutes());
+  app.route('/', keyRoutes());
+  app.route('/', platformRoutes());
+  app.route('/', mcpRoute());
+
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: 'route_not_found',
+          message: `No route ${c.req.method} ${c.req.path}; see /docs.`,
+          details: { method: c.req.method, path: c.req.path },
+        },
+      },
+      404,
+    ),
+  );
+
+  app.onError((error, c) => {
+    const { status, body, headers } = toErrorResponse(error);
+    metrics.countError(body.error.code);
+    if (status >= 500)
+      logger.error('request failed', {
+        path: c.req.path,
+        code: body.error.code,
+        error: String(error?.stack ?? error),
+      });
+    for (const [k, v] of Object.entries(headers)) c.header(k, v);
+    return c.json(body, status as 400);
+  });
+
+  return app;
+}
+
+async function authenticate(memory: Memory, header: string | undefined): Promise<Principal> {
+  const secret = readApiKey(header);
+  if (secret === null) {
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'Send an API key: Authorization: Token <key> (or Bearer <key>). Create one with `engram keys create --tenant <name>`.',
+      {
+        headers: { 'WWW-Authenticate': 'Bearer realm="engram"' },
+      },
+    );
+  }
+  const store = await memory.store();
+  const key = await store.findApiKey(hashApiKey(secret));
+  if (!key) {
+    throw new HttpError(401, 'invalid_api_key', 'This API key is unknown or revoked.', {
+      headers: { 'WWW-Authenticate': 'Bearer realm="engram", error="invalid_token"' },
+    });
+  }
+  return {
+    tenant: key.tenant,
+    keyId: key.id,
+    admin: key.admin,
+    pin: { userId: key.userId, agentId: key.agentId },
+  };
+}

@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import {
+  addBodySchema,
+  addResultSchema,
+  apiKeySchema,
+  createdKeySchema,
+  errorBodySchema,
+  historyItemSchema,
+  jobItemSchema,
+  listQuerySchema,
+  listResultSchema,
+  memoryItemSchema,
+  messageResultSchema,
+  queuedAddSchema,
+  scopeQuerySchema,
+  searchBodySchema,
+  searchResultSchema,
+  updateBodySchema,
+} from './schemas.js';
+
+type JsonSchema = Record<string, unknown>;
+
+interface Operation {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  tag: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  response: z.ZodType;
+  status?: number;
+  pathId?: boolean;
+  auth?: boolean;
+}
+
+const OPERATIONS: Operation[] = [
+  {
+    method: 'post',
+    path: '/memories',
+    summary: 'Add memories from messages (set async to queue).',
+    tag: 'memories',
+    body: addBodySchema,
+    response: z.union([addResultSchema, queuedAddSchema]),
+  },
+  {
+    method: 'get',
+    path: '/memories',
+    summary: 'List memories of a scope, a cursor page at a time.',
+    tag: 'memories',
+    query: listQuerySchema,
+    response: listResultSchema,
+  },
+  {
+    method: 'delete',
+    path: '/memories',
+    summary: 'Delete every memory of a scope.',
+    tag: 'memories',
+    query: scopeQuerySchema,
+    response: messageResultSchema,
+  },
+  {
+    method: 'get',
+    path: '/memories/{id}',
+    summary: 'Get one memory.',
+    tag: 'memories',
+    pathId: true,
+    response: memoryItemSchema,
+  },
+  {
+    method: 'put',
+    path: '/memories/{id}',
+    summary: 'Update a memory (text and/or metadata).',
+    tag: 'memories',
+    pathId: true,
+    body: updateBodySchema,
+    response: memoryItemSchema,
+  },
+  {
+    method: 'patch',
+    path: '/memories/{id}',
+    summary: 'Update a memory (same as PUT).',
+    tag: 'memories',
+    pathId: true,
+    body: updateBodySchema,
+    response: memoryItemSchema,
+  },
+  {
+    method: 'delete',
+    path: '/memories/{id}',
+    summary: 'Delete a memory (history keeps a DELETE event).',
+    tag: 'memories',
+    pathId: true,
+    response: messageResultSchema,
+  },
+  {
+    method: 'get',
+    path: '/memories/{id}/history',
+    summary: 'The change history of a memory.',
+    tag: 'memories',
+    pathId: true,
+    response: z.array(historyItemSchema),
+  },
+  {
+    method: 'post',
+    path: '/search',
+    summary: 'Hybrid search within a scope.',
+    tag: 'memories',
+    body: searchBodySchema,
+    response: searchResultSchema,
+  },
+  {
+    method: 'post',
+    path: '/reset',
+    summary: "Erase every memory of the key's tenant (admin key).",
+    tag: 'admin',
+    response: messageResultSchema,
+  },
+  {
+    method: 'get',
+    path: '/jobs/{id}',
+    summary: 'Status of a queued add.',
+    tag: 'jobs',
+    pathId: true,
+    response: jobItemSchema,
+  },
+  {
+    method: 'post',
+    path: '/keys',
+    summary: "Create an API key in the admin key's tenant; the secret is returned once.",
+    tag: 'admin',
+    body: z.object({
+      name: z.string().optional(),
+      user_id: z.string().optional(),
+      agent_id: z.string().optional(),
+      admin: z.boolean().optional(),
+    }),
+    response: createdKeySchema,
+    status: 201,
+  },
+  {
+    method: 'get',
+    path: '/keys',
+    summary: "List the tenant's API keys (admin key).",
+    tag: 'admin',
+    response: z.object({ results: z.array(apiKeySchema) }),
+  },
+  {
+    method: 'delete',
+    path: '/keys/{id}',
+    summary: 'Revoke an API key (admin key).',
+    tag: 'admin',
+    pathId: true,
+    response: apiKeySchema,
+  },
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'The process is alive.',
+    tag: 'operations',
+    response: z.object({ status: z.literal('ok') }),
+    auth: false,
+  },
+  {
+    method: 'get',
+    path: '/ready',
+    summary: 'Database writable and model dependencies reachable, per dependency.',
+    tag: 'operations',
+    response: z.object({
+      status: z.enum(['ready', 'not_ready']),
+      checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })),
+    }),
+    auth: false,
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (text format).',
+    tag: 'operations',
+    response: z.string(),
+    auth: false,
+  },
+];
+
+function schema(s: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** OpenAPI 3.1 for the native API, generated from the same zod schemas the routes validate with. */
+export function openApiDocument(version: string): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const parameters: JsonSchema[] = [];
+    if (op.pathId) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+    if (op.query) {
+      const props = (schema(op.query, 'input').properties ?? {}) as Record<string, JsonSchema>;
+      for (const [name, s] of Object.entries(props))
+        parameters.push({ name, in: 'query', required: false, schema: s });
+    }
+    const isText = op.path === '/metrics';
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      tags: [op.tag],
+      ...(op.auth === false ? { security: [] } : {}),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schema(op.body, 'input') } },
+            },
+          }
+        : {}),
+      responses: {
+        [String(op.status ?? 200)]: {
+          description: 'OK',
+          content: isText
+            ? { 'text/plain': { schema: { type: 'string' } } }
+            : { 'application/json': { schema: schema(op.response, 'output') } },
+        },
+        ...(op.auth === false
+          ? {}
+          : {
+              '400': { $ref: '#/components/responses/Error' },
+              '401': { $ref: '#/components/responses/Error' },
+              '403': { $ref: '#/components/responses/Error' },
+              '404': { $ref: '#/components/responses/Error' },
+              '413': { $ref: '#/components/responses/Error' },
+              '429': { $ref: '#/components/responses/Error' },
+            }),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'engram',
+      version,
+      description:
+        'Long-term memory for LLM applications. The native API follows the mem0 OSS server routes with engram extensions; the mem0 platform routes (/v1, /v3) are served too, for the mem0ai clients. Authenticate with `Authorization: Token <key>` or `Bearer <key>`.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: '`Token <key>` is accepted as well.' },
+      },
+      schemas: { Error: schema(errorBodySchema, 'output'), Memory: schema(memoryItemSchema, 'output') },
+      responses: {
+        Error: {
+          description: 'An error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      },
+    },
+  };
+}

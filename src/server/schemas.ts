@@ -1,0 +1,180 @@
+import { z } from 'zod';
+
+/**
+ * The native API's request and response shapes. Routes validate with them, /openapi.json is
+ * generated from them, and the client's tests check responses against them.
+ */
+const id = z.string().min(1).max(256);
+const scopeFields = {
+  user_id: id.optional().describe('The user the memories belong to.'),
+  agent_id: id.optional().describe('The agent the memories belong to.'),
+  run_id: id.optional().describe('The run / session the memories belong to.'),
+};
+const metadata = z.record(z.string(), z.unknown()).describe('Free JSON object stored with the memory.');
+const filters = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'mem0 filter: {user_id: "alice", "metadata.topic": {in: ["food"]}, AND: [...], OR: [...], NOT: {...}}',
+  );
+const time = z.union([z.string(), z.number()]).describe('ISO 8601 or epoch milliseconds.');
+
+export const messageSchema = z.object({
+  role: z.string().min(1),
+  content: z.string(),
+  name: z.string().optional(),
+});
+
+export const addBodySchema = z.object({
+  messages: z.union([z.string().min(1), z.array(messageSchema).min(1)]),
+  ...scopeFields,
+  metadata: metadata.optional(),
+  infer: z
+    .boolean()
+    .optional()
+    .describe('Distil facts with the LLM (default true) or store messages as they are.'),
+  async: z.boolean().optional().describe('Queue the add and return a job id instead of waiting.'),
+  async_mode: z.boolean().optional().describe('mem0 spelling of `async`.'),
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Repeating a queued add with the same key returns the first job.'),
+  event_time: time.optional().describe('When the conversation happened; defaults to now.'),
+  memory_type: z.enum(['semantic', 'episodic', 'procedural']).optional(),
+  importance: z.number().min(0).max(1).optional(),
+});
+
+export const listQuerySchema = z.object({
+  ...scopeFields,
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().optional(),
+});
+
+export const scopeQuerySchema = z.object(scopeFields);
+
+export const searchBodySchema = z.object({
+  query: z.string().min(1),
+  ...scopeFields,
+  filters: filters.optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  threshold: z.number().min(0).max(1).optional(),
+  as_of: time.optional().describe('Return what was valid at this instant.'),
+  explain: z.boolean().optional(),
+});
+
+export const updateBodySchema = z
+  .object({
+    text: z.string().min(1).optional(),
+    data: z.string().min(1).optional().describe('mem0 OSS spelling of `text`.'),
+    metadata: metadata.optional(),
+  })
+  .refine((b) => b.text !== undefined || b.data !== undefined || b.metadata !== undefined, {
+    error: 'give text (or data) and/or metadata',
+  });
+
+export const keyCreateBodySchema = z.object({
+  name: z.string().max(200).optional(),
+  user_id: id.optional().describe('Pin the key to this user.'),
+  agent_id: id.optional().describe('Pin the key to this agent.'),
+  admin: z.boolean().optional(),
+});
+
+export const memoryItemSchema = z.object({
+  id: z.string(),
+  memory: z.string(),
+  hash: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  score: z.number().optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  user_id: z.string().nullable(),
+  agent_id: z.string().nullable(),
+  run_id: z.string().nullable(),
+  actor_id: z.string().nullable(),
+  role: z.string().nullable(),
+  state: z.enum(['active', 'superseded', 'deleted']),
+  valid_from: z.string(),
+  valid_to: z.string().nullable(),
+  importance: z.number(),
+  memory_type: z.enum(['semantic', 'episodic', 'procedural']),
+  categories: z.array(z.string()),
+  superseded_by: z.string().nullable(),
+});
+
+export const addResultSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      memory: z.string(),
+      event: z.enum(['ADD', 'UPDATE', 'DELETE', 'NONE']),
+      previous_memory: z.string().optional(),
+      metadata: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+  status: z.enum(['done', 'pending']).optional(),
+  job_id: z.string().optional(),
+});
+
+export const queuedAddSchema = z.object({
+  job_id: z.string(),
+  status: z.literal('pending'),
+  created: z.boolean(),
+});
+
+export const listResultSchema = z.object({
+  results: z.array(memoryItemSchema),
+  next_cursor: z.string().nullable(),
+  total: z.number().int(),
+});
+
+export const searchResultSchema = z.object({
+  results: z.array(memoryItemSchema),
+  degraded: z.literal('keyword-only').optional(),
+  degraded_reason: z.string().optional(),
+});
+
+export const historyItemSchema = z.object({
+  id: z.number().int(),
+  memory_id: z.string(),
+  event: z.enum(['ADD', 'UPDATE', 'DELETE', 'INVALIDATE', 'RESTORE']),
+  old_memory: z.string().nullable(),
+  new_memory: z.string().nullable(),
+  actor: z.string().nullable(),
+  reason: z.string().nullable(),
+  created_at: z.string(),
+});
+
+export const messageResultSchema = z.object({ message: z.string(), deleted: z.number().int().optional() });
+
+export const jobItemSchema = z.object({
+  id: z.string(),
+  state: z.enum(['pending', 'running', 'done', 'dead']),
+  attempts: z.number().int(),
+  last_error: z.string().nullable(),
+  result: z.unknown(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const apiKeySchema = z.object({
+  id: z.string(),
+  tenant: z.string(),
+  name: z.string().nullable(),
+  prefix: z.string(),
+  user_id: z.string().nullable(),
+  agent_id: z.string().nullable(),
+  admin: z.boolean(),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+
+export const createdKeySchema = apiKeySchema.extend({ key: z.string().describe('The secret; shown once.') });
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+  }),
+});

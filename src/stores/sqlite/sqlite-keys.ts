@@ -1,0 +1,89 @@
+import type Database from 'better-sqlite3';
+import type { ApiKeyRecord, KeyStore, NewApiKey } from '../../spec/api-key.js';
+import { MemoryError } from '../../spec/memory-error.js';
+
+interface KeyRow {
+  id: string;
+  tenant: string;
+  name: string | null;
+  prefix: string;
+  user_id: string | null;
+  agent_id: string | null;
+  admin: number;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const COLUMNS = 'id, tenant, name, prefix, user_id, agent_id, admin, created_at, revoked_at';
+
+function toKey(row: KeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    name: row.name,
+    prefix: row.prefix,
+    userId: row.user_id,
+    agentId: row.agent_id,
+    admin: row.admin === 1,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** API keys inside the SQLite file. Lookups go by secret hash; the secret never reaches the database. */
+export class SqliteKeys implements KeyStore {
+  readonly #db: Database.Database;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  async createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    const row = this.#db
+      .prepare(
+        `INSERT INTO api_keys(id, tenant, hash, prefix, name, user_id, agent_id, admin, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+      )
+      .get(
+        key.id,
+        key.tenant,
+        key.hash,
+        key.prefix,
+        key.name ?? null,
+        key.userId ?? null,
+        key.agentId ?? null,
+        key.admin ? 1 : 0,
+        key.at,
+      ) as KeyRow;
+    return toKey(row);
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRecord | null> {
+    const row = this.#db
+      .prepare(`SELECT ${COLUMNS} FROM api_keys WHERE hash = ? AND revoked_at IS NULL`)
+      .get(hash) as KeyRow | undefined;
+    return row ? toKey(row) : null;
+  }
+
+  async listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]> {
+    const rows = this.#db
+      .prepare(`SELECT ${COLUMNS} FROM api_keys ${tenant === null ? '' : 'WHERE tenant = ?'} ORDER BY seq`)
+      .all(...(tenant === null ? [] : [tenant])) as KeyRow[];
+    return rows.map(toKey);
+  }
+
+  async revokeApiKey(tenant: string | null, id: string, at: string): Promise<ApiKeyRecord> {
+    const row = this.#db
+      .prepare(
+        `UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?)
+         WHERE id = ? ${tenant === null ? '' : 'AND tenant = ?'} RETURNING ${COLUMNS}`,
+      )
+      .get(at, id, ...(tenant === null ? [] : [tenant])) as KeyRow | undefined;
+    if (!row) {
+      throw new MemoryError('not_found', `No API key with id ${id}. List keys with \`engram keys list\`.`, {
+        details: { id },
+      });
+    }
+    return toKey(row);
+  }
+}

@@ -1,0 +1,127 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GetAllResult } from '../../src/memory/api-types.js';
+import { type CliResult, ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
+import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
+
+let fake: FakeOllama;
+let temp: ReturnType<typeof makeTempDir>;
+let env: Record<string, string>;
+const cli = (...args: string[]) => runCli(args, env, temp.dir);
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+/** A failed command: non-zero exit, nothing on stdout, exactly one `engram: ...` line on stderr. */
+function expectOneErrorLine(run: CliResult, code: number, pattern: RegExp): void {
+  expect(run.stdout).toBe('');
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines, run.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^engram: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  expect(run.code).toBe(code);
+}
+
+async function memoriesOf(user: string): Promise<string[]> {
+  return parseJson<GetAllResult>(await cli('list', '--user', user, '--json')).results.map((m) => m.memory);
+}
+
+beforeAll(async () => {
+  await ensureCliBuilt();
+  fake = await startFakeOllama({ dimensions: 16 });
+  temp = makeTempDir();
+  env = { ENGRAM_DB: `${temp.dir}/x.db`, OLLAMA_BASE_URL: fake.url, ENGRAM_LLM: 'none' };
+  expect((await cli('add', 'alice likes chess', '--user', 'alice', '--no-infer')).code).toBe(0);
+}, 300_000);
+
+afterAll(async () => {
+  await fake?.close();
+  temp?.remove();
+});
+
+describe('engram errors', () => {
+  it('delete-all without a scope refuses and deletes nothing', async () => {
+    expectOneErrorLine(await cli('delete-all'), 2, /--user, --agent or --run/);
+    expectOneErrorLine(await cli('delete-all', '--json'), 2, /refuses/);
+    expect(await memoriesOf('alice')).toEqual(['alice likes chess']);
+  });
+
+  it('rejects --metadata that is not a JSON object, naming the flag, and writes nothing', async () => {
+    expectOneErrorLine(
+      await cli('add', 'bob likes go', '--user', 'bob', '--no-infer', '--metadata', '{bad'),
+      2,
+      /--metadata/,
+    );
+    expectOneErrorLine(
+      await cli('add', 'bob likes go', '--user', 'bob', '--no-infer', '--metadata', '[1]'),
+      2,
+      /--metadata must be a JSON object/,
+    );
+    expect(await memoriesOf('bob')).toEqual([]);
+  });
+
+  it('rejects --filters that is not a JSON object', async () => {
+    expectOneErrorLine(await cli('search', 'chess', '--user', 'alice', '--filters', 'nope'), 2, /--filters/);
+  });
+
+  it('rejects empty text', async () => {
+    expectOneErrorLine(await cli('add', '   ', '--user', 'alice', '--no-infer'), 2, /empty/);
+  });
+
+  it('says clearly when an id is unknown', async () => {
+    for (const args of [
+      ['get', UNKNOWN_ID],
+      ['update', UNKNOWN_ID, 'x'],
+      ['history', UNKNOWN_ID],
+      ['delete', UNKNOWN_ID],
+    ]) {
+      const run = await cli(...args);
+      expectOneErrorLine(run, 2, new RegExp(`No memory with id ${UNKNOWN_ID}`));
+    }
+  });
+
+  it('add without --no-infer and no LLM explains how to configure one', async () => {
+    expectOneErrorLine(
+      await cli('add', 'carol likes tea', '--user', 'carol'),
+      2,
+      /ENGRAM_LLM.*--no-infer|--no-infer.*ENGRAM_LLM/,
+    );
+    expect(await memoriesOf('carol')).toEqual([]);
+  });
+
+  it('a missing scope names the CLI flags', async () => {
+    expectOneErrorLine(await cli('add', 'no scope', '--no-infer'), 2, /--user/);
+    expectOneErrorLine(await cli('search', 'chess'), 2, /--user/);
+    expectOneErrorLine(await cli('list'), 2, /--user/);
+  });
+
+  it('usage errors are one line with exit 2', async () => {
+    expectOneErrorLine(await cli('frobnicate'), 2, /unknown command 'frobnicate'/);
+    expectOneErrorLine(await cli('add', '--user', 'alice'), 2, /missing required argument 'text'/);
+    expectOneErrorLine(await cli('list', '--user', 'alice', '--limit', 'ten'), 2, /--limit/);
+    expectOneErrorLine(await cli('search', 'x', '--user', 'alice', '--threshold', 'high'), 2, /--threshold/);
+  });
+
+  it('reports a bad --config file on one line', async () => {
+    expectOneErrorLine(await cli('--config', 'missing.json', 'list', '--user', 'alice'), 2, /--config/);
+    writeFileSync(`${temp.dir}/bad.json`, '{"dbPath": 3, "tenat": "x"}');
+    expectOneErrorLine(
+      await cli('--config', 'bad.json', 'list', '--user', 'alice'),
+      2,
+      /dbPath.*tenat|tenat.*dbPath/,
+    );
+  });
+
+  it('--config is honoured', async () => {
+    writeFileSync(`${temp.dir}/good.json`, JSON.stringify({ tenant: 'from-file' }));
+    const list = await cli('--config', 'good.json', 'list', '--user', 'alice', '--json');
+    expect(list.code).toBe(0);
+    expect(parseJson<GetAllResult>(list).results).toEqual([]);
+  });
+
+  it('help and version exit 0', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('delete-all');
+    expect((await cli('--version')).stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
