@@ -36,6 +36,7 @@ import { EmbeddingGate } from './embedding-gate.js';
 import { parseFilter } from './filters/parse-filter.js';
 import { type InferContext, type InferRequest, inferAdd } from './inference/infer-add.js';
 import { UsageMeter } from './inference/usage-meter.js';
+import { type ModelObserver, ObserverSet, observeChat, observeEmbedder } from './observed-models.js';
 import { ANSWER_WITH_MEMORIES } from './prompts/answer-with-memories.js';
 import { toHistoryItem, toMemoryItem } from './render-item.js';
 import { requireScope, type ScopeIds, scopeFilter, scopeIds } from './resolve-scope.js';
@@ -64,6 +65,7 @@ interface SharedEngine {
   ownsStore: boolean;
   chain?: readonly ChatModel[];
   locks: ScopeLock;
+  observers: ObserverSet;
   ready?: Promise<void> | undefined;
   store?: Store;
   gate?: EmbeddingGate;
@@ -89,11 +91,23 @@ export class Memory {
     this.#deps = deps;
     this.#tenant = this.config.tenant;
     this.#isView = shared !== undefined;
-    this.#shared = shared ?? { ownsStore: deps.store === undefined, locks: new ScopeLock() };
+    this.#shared = shared ?? {
+      ownsStore: deps.store === undefined,
+      locks: new ScopeLock(),
+      observers: new ObserverSet(),
+    };
   }
 
   get tenant(): string {
     return this.#tenant;
+  }
+
+  /**
+   * Reports every LLM and embedding call of this engine (all tenant views) to `observer`, e.g.
+   * the server's /metrics. Returns a function that stops the reports.
+   */
+  observe(observer: ModelObserver): () => void {
+    return this.#shared.observers.add(observer);
   }
 
   /**
@@ -124,7 +138,7 @@ export class Memory {
             ? null
             : createEmbedder(this.config.embedder, { fetch: this.#deps.fetch });
       shared.store = store;
-      shared.gate = new EmbeddingGate(embedder, store);
+      shared.gate = new EmbeddingGate(embedder && observeEmbedder(embedder, shared.observers), store);
     })();
     try {
       await shared.ready;
@@ -246,11 +260,11 @@ export class Memory {
         throw error;
       }
       const failure = { code: error.code, message: error.message };
-      const retryAt = new Date(Date.now() + JOB_RETRY_DELAY_MS).toISOString();
+      const retryAt = (attempts: number) => new Date(Date.now() + retryDelayMs(attempts)).toISOString();
       let jobId: string;
       if (jobs && jobs.length > 0) {
         for (const job of jobs)
-          await store.failJob(this.#tenant, job.id, error.message, retryAt, this.#now());
+          await store.failJob(this.#tenant, job.id, error.message, retryAt(job.attempts), this.#now());
         jobId = jobs[0]!.id;
       } else {
         const created = await store.enqueueJob(
@@ -260,7 +274,7 @@ export class Memory {
             kind: INFER_JOB,
             payload: toPayload(request),
             maxAttempts: JOB_MAX_ATTEMPTS,
-            runAt: retryAt,
+            runAt: retryAt(1),
             lastError: error.message,
             attempts: 1,
           },
@@ -274,8 +288,9 @@ export class Memory {
 
   #inferContext(store: Store, gate: EmbeddingGate): InferContext {
     const shared = this.#shared;
-    shared.chain ??=
-      this.#deps.llm ?? this.config.llm.map((s) => createChatModel(s, { fetch: this.#deps.fetch }));
+    shared.chain ??= (
+      this.#deps.llm ?? this.config.llm.map((s) => createChatModel(s, { fetch: this.#deps.fetch }))
+    ).map((model) => observeChat(model, shared.observers));
     return {
       store,
       gate,
@@ -751,6 +766,12 @@ function llmMissing(): MemoryError {
 const INFER_JOB = 'infer';
 const JOB_MAX_ATTEMPTS = 5;
 const JOB_RETRY_DELAY_MS = 30_000;
+const JOB_MAX_RETRY_DELAY_MS = 3_600_000;
+
+/** Exponential backoff: 30 s after the first failed attempt, doubling, at most an hour. */
+function retryDelayMs(attempts: number): number {
+  return Math.min(JOB_MAX_RETRY_DELAY_MS, JOB_RETRY_DELAY_MS * 2 ** Math.max(0, attempts - 1));
+}
 const JOB_LEASE_MS = 120_000;
 
 function toPayload(request: InferRequest): JsonValue {

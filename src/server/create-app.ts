@@ -41,6 +41,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const auth = options.auth ?? true;
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics ?? new Metrics();
+  // LLM and embedding call latency and tokens reach /metrics from the engine itself.
+  memory.observe(metrics);
   const nowMs = options.nowMs ?? Date.now;
   const limiter =
     options.rateLimit === null ? null : new RateLimiter(options.rateLimit ?? { perSecond: 50, burst: 100 });

@@ -5,6 +5,7 @@ import { deleteAllCommand } from './delete-all-command.js';
 import { deleteCommand } from './delete-command.js';
 import { demoCommand } from './demo-command.js';
 import { doctorCommand } from './doctor-command.js';
+import { evalCommand } from './eval-command.js';
 import { getCommand } from './get-command.js';
 import { historyCommand } from './history-command.js';
 import { jobsCommand } from './jobs-command.js';
@@ -37,4 +38,5 @@ export const commands: readonly RegisterCommand[] = [
   serveCommand,
   mcpCommand,
   keysCommand,
+  evalCommand,
 ];

@@ -26,6 +26,11 @@ export const serveCommand: RegisterCommand = (program, context) => {
     )
     .option('--batch <n>', 'most queued adds leased per poll (adds of one scope become one inference)', '16')
     .option('--poll-ms <ms>', 'pause between polls of an empty queue', '250')
+    .option(
+      '--lease-ms <ms>',
+      'how long a leased job is held before another worker may take it over',
+      '120000',
+    )
     .action(async (options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const host = String(options.host);
@@ -48,6 +53,7 @@ export const serveCommand: RegisterCommand = (program, context) => {
               concurrency,
               batchSize: parseIntegerFlag(String(options.batch), '--batch') ?? 16,
               intervalMs: parseIntegerFlag(String(options.pollMs), '--poll-ms') ?? 250,
+              leaseMs: parseIntegerFlag(String(options.leaseMs), '--lease-ms') ?? 120_000,
               onError: (error) =>
                 logger.error('ingest', { error: error instanceof Error ? error.message : String(error) }),
             })

@@ -263,10 +263,11 @@ export class SqliteStore implements Store {
   #insertOne(tenant: string, m: NewMemory): InsertOutcome {
     const duplicate = this.#db
       .prepare(
-        `SELECT * FROM memories WHERE tenant = ? AND user_id IS ? AND agent_id IS ? AND run_id IS ? AND hash = ?
-         AND state = 'active'`,
+        // Written to match the partial unique index memories_active_text, so this is one index probe.
+        `SELECT * FROM memories WHERE tenant = ? AND coalesce(user_id, '') = ? AND coalesce(agent_id, '') = ?
+         AND coalesce(run_id, '') = ? AND hash = ? AND state = 'active'`,
       )
-      .get(tenant, m.userId, m.agentId, m.runId, m.hash) as MemoryRow | undefined;
+      .get(tenant, m.userId ?? '', m.agentId ?? '', m.runId ?? '', m.hash) as MemoryRow | undefined;
     if (duplicate) return { record: toMemoryRecord(duplicate), inserted: false };
     const partition = partitionKey(tenant, m);
     const row = this.#db
@@ -350,9 +351,11 @@ export class SqliteStore implements Store {
     if (ids.length === 0) return [];
     const rows = this.#db
       .prepare(
-        `SELECT * FROM memories WHERE tenant = ? AND state <> 'deleted' AND id IN (SELECT value FROM json_each(?))`,
+        // Id list first (CROSS JOIN fixes the order): one unique-index probe per id, never a scope scan.
+        `SELECT m.* FROM json_each(?) AS j CROSS JOIN memories m ON m.id = j.value
+         WHERE m.tenant = ? AND m.state <> 'deleted'`,
       )
-      .all(tenant, JSON.stringify(ids)) as MemoryRow[];
+      .all(JSON.stringify(ids), tenant) as MemoryRow[];
     return rows.map(toMemoryRecord);
   }
 
@@ -498,7 +501,7 @@ export class SqliteStore implements Store {
       this.#db
         .prepare(
           `UPDATE memories SET access_count = access_count + 1, last_accessed_at = ?
-           WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))`,
+           WHERE +tenant = ? AND id IN (SELECT value FROM json_each(?))`,
         )
         .run(at, tenant, JSON.stringify(ids));
     });
@@ -546,7 +549,7 @@ export class SqliteStore implements Store {
     // KNN inside the owner's partition, then the exact filter; widen k until enough survive
     // or the partition is exhausted, so filtering never silently loses a nearer match.
     const keep = this.#db.prepare(
-      `SELECT m.seq, m.id FROM memories m WHERE m.seq IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+      `SELECT m.seq, m.id FROM json_each(?) AS j CROSS JOIN memories m ON m.seq = j.value WHERE ${where.sql}`,
     );
     // Large partitions go through the ANN index (ann-index.ts) while k is small; a filter that keeps
     // too few of its hits widens k past ANN_MAX_K and the exact scan takes over.
@@ -587,11 +590,12 @@ export class SqliteStore implements Store {
     if (ids.length === 0 || !this.#vec.checkQuery(query)) return new Map();
     const rows = this.#db
       .prepare(
-        `SELECT m.id, vec_distance_cosine(v.embedding, ?) AS distance FROM memories m
+        `SELECT m.id, vec_distance_cosine(v.embedding, ?) AS distance
+         FROM json_each(?) AS j CROSS JOIN memories m ON m.id = j.value
          JOIN memory_vectors v ON v.rowid = m.seq
-         WHERE m.tenant = ? AND m.id IN (SELECT value FROM json_each(?))`,
+         WHERE m.tenant = ?`,
       )
-      .all(toBuffer(query), tenant, JSON.stringify(ids)) as { id: string; distance: number }[];
+      .all(toBuffer(query), JSON.stringify(ids), tenant) as { id: string; distance: number }[];
     return new Map(rows.map((r) => [r.id, r.distance]));
   }
 

@@ -12,18 +12,31 @@ export class SqliteVectors {
 
   constructor(db: Database.Database) {
     this.#db = db;
-    const row = db.prepare(`SELECT value FROM meta WHERE key = 'vector_dimensions'`).get() as
+    this.#dimensions = this.#recorded();
+  }
+
+  #recorded(): number | null {
+    const row = this.#db.prepare(`SELECT value FROM meta WHERE key = 'vector_dimensions'`).get() as
       | { value: string }
       | undefined;
-    this.#dimensions = row ? Number(row.value) : null;
+    return row ? Number(row.value) : null;
+  }
+
+  /** Another process may have created (or recreated) the table since we looked: ask the file. */
+  #refresh(): void {
+    const recorded = this.#recorded();
+    if (recorded !== this.#dimensions) this.#dimensions = recorded;
   }
 
   get dimensions(): number | null {
+    if (this.#dimensions === null) this.#refresh();
     return this.#dimensions;
   }
 
   /** Creates the table on first use; a different width is an error that points to reindex. */
   ensure(dimensions: number): void {
+    if (this.#dimensions === dimensions) return;
+    this.#refresh();
     if (this.#dimensions === dimensions) return;
     if (this.#dimensions !== null) {
       throw new MemoryError(
@@ -71,19 +84,19 @@ export class SqliteVectors {
   }
 
   remove(seqs: number[]): void {
-    if (this.#dimensions === null) return;
+    if (this.dimensions === null) return;
     const del = this.#db.prepare('DELETE FROM memory_vectors WHERE rowid = ?');
     for (const seq of seqs) del.run(BigInt(seq));
   }
 
   count(): number {
-    if (this.#dimensions === null) return 0;
+    if (this.dimensions === null) return 0;
     return (this.#db.prepare('SELECT count(*) AS n FROM memory_vectors').get() as { n: number }).n;
   }
 
   /** Exact KNN inside one partition. */
   knn(query: Float32Array, partition: string, k: number): { seq: number; distance: number }[] {
-    if (this.#dimensions === null) return [];
+    if (this.dimensions === null) return [];
     this.#checkQuery(query);
     return (
       this.#db
@@ -105,6 +118,7 @@ export class SqliteVectors {
   }
 
   checkQuery(query: Float32Array): boolean {
+    if (this.#dimensions === null || this.#dimensions !== query.length) this.#refresh();
     if (this.#dimensions === null) return false;
     this.#checkQuery(query);
     return true;
