@@ -29,6 +29,9 @@ export const chatCommand: RegisterCommand = (program, context) => {
           if (line !== '') await handleLine(memory, line, scope, tokenBudget, out);
           out('you> ');
         }
+        // Release the terminal so the process can exit (stdin would keep it alive).
+        lines.close();
+        process.stdin.destroy();
         out('\n');
       });
     });
