@@ -10,6 +10,7 @@ import { MemoryError } from '../spec/memory-error.js';
 import type { JsonValue, MemoryState } from '../spec/memory-record.js';
 import type { FetchLike } from '../spec/provider-settings.js';
 import type { NewMemory, Store } from '../spec/store.js';
+import type { UsageTotals } from '../spec/usage-store.js';
 import { SqliteStore } from '../stores/sqlite/sqlite-store.js';
 import { andFilters, pinnedScope } from '../util/filter-tree.js';
 import { parseTime } from '../util/parse-time.js';
@@ -217,6 +218,13 @@ export class Memory {
       }));
       const outcomes = await store.insertMemories(this.#tenant, rows);
       if (vectors) await gate.recordModel();
+      const embedCalls = gate.calls - callsBefore;
+      await store.recordUsage(
+        this.#tenant,
+        ids,
+        { llmCalls: 0, inputTokens: 0, outputTokens: 0, embedCalls },
+        at,
+      );
       return {
         results: outcomes.map(({ record, inserted }) => ({
           id: record.id,
@@ -228,7 +236,7 @@ export class Memory {
           llmCalls: 0,
           inputTokens: 0,
           outputTokens: 0,
-          embedCalls: gate.calls - callsBefore,
+          embedCalls,
           ms: { embed: round(embedMs), total: round(performance.now() - started) },
         },
         status: 'done',
@@ -243,6 +251,26 @@ export class Memory {
   async #runInference(request: InferRequest, jobs: JobRecord[] | null): Promise<AddResult> {
     const { store, gate } = await this.#open();
     const meter = new UsageMeter();
+    try {
+      return await this.#inferOnce(store, gate, request, jobs, meter);
+    } finally {
+      const { llmCalls, inputTokens, outputTokens, embedCalls } = meter;
+      await store.recordUsage(
+        this.#tenant,
+        request.ids,
+        { llmCalls, inputTokens, outputTokens, embedCalls },
+        this.#now(),
+      );
+    }
+  }
+
+  async #inferOnce(
+    store: Store,
+    gate: EmbeddingGate,
+    request: InferRequest,
+    jobs: JobRecord[] | null,
+    meter: UsageMeter,
+  ): Promise<AddResult> {
     try {
       const results = await inferAdd(this.#inferContext(store, gate), request, meter);
       for (const job of jobs ?? []) {
@@ -521,6 +549,13 @@ export class Memory {
         },
       },
     };
+  }
+
+  /** What adds have cost so far (LLM calls, tokens, embedding calls), per scope. */
+  async usage(options: ScopeOptions = {}): Promise<{ results: UsageTotals[] }> {
+    const ids = scopeIds(options);
+    const { store } = await this.#open();
+    return { results: await store.usageTotals(this.#tenant, ids) };
   }
 
   async get(id: string): Promise<MemoryItem> {

@@ -8,3 +8,4 @@ export * from './memory-record.js';
 export * from './provider-settings.js';
 export * from './scope.js';
 export * from './store.js';
+export * from './usage-store.js';

@@ -11,6 +11,7 @@ import type {
   StoredMessage,
 } from './memory-record.js';
 import type { Scope } from './scope.js';
+import type { UsageStore } from './usage-store.js';
 
 export interface NewMessage {
   role: string;
@@ -118,7 +119,7 @@ export interface ScoredId {
  * The Store contract. Every method takes the tenant and applies it in the store itself, so no
  * caller can read or change another tenant's rows — even by id. Every write is one transaction.
  */
-export interface Store extends JobStore, KeyStore {
+export interface Store extends JobStore, KeyStore, UsageStore {
   readonly dialect: string;
   init(): Promise<void>;
   close(): Promise<void>;

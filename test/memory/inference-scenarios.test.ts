@@ -192,3 +192,23 @@ describe('inferred add: the scenarios a memory system must get right', () => {
     ]);
   });
 });
+
+describe('usage totals per scope', () => {
+  it('accumulate over adds, inferred and raw', async () => {
+    const fx = await memoryFixture();
+    try {
+      fx.ollama.scriptChat([
+        { text: facts({ text: 'Works as a nurse' }), promptTokens: 100, completionTokens: 10 },
+      ]);
+      await fx.memory.add('I work as a nurse', { userId: 'u' });
+      await fx.memory.add('a raw note', { userId: 'u', infer: false });
+      const { results } = await fx.memory.usage({ userId: 'u' });
+      expect(results).toMatchObject([
+        { userId: 'u', adds: 2, llmCalls: 1, inputTokens: 100, outputTokens: 10 },
+      ]);
+      expect(results[0]!.embedCalls).toBeGreaterThanOrEqual(2);
+    } finally {
+      await fx.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
   describeJobConformance,
   describeKeyConformance,
   describeStoreConformance,
+  describeUsageConformance,
   newMemory,
 } from '../conformance/store-conformance.js';
 
@@ -26,6 +27,7 @@ const sqliteFixture = async () => {
 
 describeStoreConformance('sqlite (file)', sqliteFixture);
 describeJobConformance('sqlite (file)', sqliteFixture);
+describeUsageConformance('sqlite (file)', sqliteFixture);
 describeKeyConformance('sqlite (file)', sqliteFixture);
 
 describe('SqliteStore specifics', () => {

@@ -1,150 +1,80 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { Memory } from '../../memory/memory.js';
-import type { Embedder, EmbedResult } from '../../spec/embedder.js';
-import { SqliteStore } from '../../stores/sqlite/sqlite-store.js';
-import { HashEmbedder } from './hash-embedder.js';
-import { syntheticTexts } from './synthetic-text.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BenchOptions, runBenchSuite } from './bench-suite.js';
+import { renderBenchmarks } from './benchmarks-markdown.js';
+import { renderLatencyChart } from './latency-chart.js';
 
 /**
- * `npm run bench`: search latency at 10k and 100k memories in one scope, add throughput, peak RSS.
- * Rewrites BENCHMARKS.md from its own output. Flags: --million (adds a 1M scope: hours of ingest),
- * --sizes 10000,50000, --queries 200, --no-write, --out path.
+ * `npm run bench`: runs the performance suite and rewrites BENCHMARKS.md and
+ * docs/benchmarks/search-latency.svg from its output. The defaults fit in about 15 minutes on
+ * 2 cores; bigger sizes are behind flags (--million, --sizes, --mem0-sizes, --mem0-max-ingest-min).
  */
-interface SizeResult {
-  memories: number;
-  addPerSecond: number;
-  ingestSeconds: number;
-  searchP50: number;
-  searchP95: number;
-  vectorP50: number;
-  vectorP95: number;
-}
-
-class TimedEmbedder implements Embedder {
-  readonly inner: HashEmbedder;
-  ms = 0;
-  constructor(inner: HashEmbedder) {
-    this.inner = inner;
-  }
-  get id() {
-    return this.inner.id;
-  }
-  get maxEmbeddingsPerCall() {
-    return this.inner.maxEmbeddingsPerCall;
-  }
-  get dimensions() {
-    return this.inner.dimensions;
-  }
-  async embed(texts: string[]): Promise<EmbedResult> {
-    const t0 = performance.now();
-    const result = await this.inner.embed(texts);
-    this.ms += performance.now() - t0;
-    return result;
-  }
-}
-
-const BATCH = 200;
-
-async function benchSize(size: number, queries: number, log: (s: string) => void): Promise<SizeResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'engram-bench-'));
-  const store = new SqliteStore({ path: join(dir, 'bench.db') });
-  const embedder = new TimedEmbedder(new HashEmbedder(384));
-  const memory = new Memory({ dbPath: join(dir, 'bench.db'), llm: null }, { store, embedder });
-  try {
-    const texts = syntheticTexts(size, size);
-    const started = performance.now();
-    for (let i = 0; i < size; i += BATCH) {
-      const batch = texts.slice(i, i + BATCH).map((content) => ({ role: 'user', content }));
-      await memory.add(batch, { userId: 'bench', infer: false, eventTime: '2024-01-01T00:00:00Z' });
-      if ((i / BATCH) % 20 === 0) log(`  ${size}: ${i + batch.length} stored`);
-    }
-    const ingestSeconds = (performance.now() - started) / 1000;
-    const qs = syntheticTexts(queries + 20, 7).map((t) => t.split(' ').slice(0, 5).join(' '));
-    const full: number[] = [];
-    const vector: number[] = [];
-    const tenant = memory.tenant;
-    const filter = { kind: 'scope' as const, field: 'user_id' as const, value: 'bench' };
-    for (const [i, q] of qs.entries()) {
-      const embedBefore = embedder.ms;
-      const t0 = performance.now();
-      await memory.search(q, { userId: 'bench', limit: 10 });
-      const ms = performance.now() - t0 - (embedder.ms - embedBefore);
-      const qv = Float32Array.from(embedder.inner.vector(q));
-      const t1 = performance.now();
-      await store.vectorSearch(tenant, qv, { filter, asOf: undefined, limit: 10 });
-      const vms = performance.now() - t1;
-      if (i >= 20) {
-        full.push(ms);
-        vector.push(vms);
-      }
-    }
-    return {
-      memories: size,
-      addPerSecond: Math.round(size / ingestSeconds),
-      ingestSeconds: Math.round(ingestSeconds),
-      searchP50: pct(full, 0.5),
-      searchP95: pct(full, 0.95),
-      vectorP50: pct(vector, 0.5),
-      vectorP95: pct(vector, 0.95),
-    };
-  } finally {
-    await memory.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const v = sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  return Math.round(v * 100) / 100;
-}
-
-function arg(name: string): string | undefined {
+function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-export async function runBench(): Promise<void> {
-  const sizes = (arg('--sizes') ?? '10000,100000').split(',').map(Number);
+const numbers = (value: string) => value.split(',').map((s) => Number(s.replaceAll('_', '')));
+
+export function parseBenchArgs(): BenchOptions {
+  const sizes = numbers(flag('--sizes') ?? '10000,100000');
   if (process.argv.includes('--million')) sizes.push(1_000_000);
-  const queries = Number(arg('--queries') ?? 200);
-  const log = (s: string) => process.stderr.write(`${s}\n`);
-  const results: SizeResult[] = [];
-  for (const size of sizes) {
-    log(`scope of ${size} memories`);
-    results.push(await benchSize(size, queries, log));
-  }
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const command = `node ${process.argv.slice(1).join(' ').replace(`${process.cwd()}/`, '')}`;
-  const lines = [
-    '# Benchmarks',
-    '',
-    `<!-- Generated by \`npm run bench\` (src/eval/bench/run-bench.ts). Do not edit by hand: rerun the command. -->`,
-    '',
-    `- Date: ${new Date().toISOString()}`,
-    `- Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}`,
-    `- Command: \`${command}\``,
-    '- Store: SQLite file (WAL), sqlite-vec; ANN (usearch HNSW) for partitions of ≥ 20,000 vectors when usearch is installed.',
-    '- Embedder: deterministic in-process hash bag-of-words, 384 dimensions, zero latency; memories are synthetic 8–15 word texts over a 5,000-word Zipf-like vocabulary, all in one scope.',
-    `- Search: ${queries} queries of 5 words, limit 10, after 20 warm-up queries. "search" is Memory.search (vector + BM25 + ranking + access bookkeeping) minus the query-embedding call; "vector" is SqliteStore.vectorSearch alone.`,
-    `- add: Memory.add with infer:false in batches of ${BATCH} messages.`,
-    '',
-    '| memories in scope | search p50 ms | search p95 ms | vector p50 ms | vector p95 ms | add memories/s | ingest s |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    ...results.map(
-      (r) =>
-        `| ${r.memories.toLocaleString('en')} | ${r.searchP50} | ${r.searchP95} | ${r.vectorP50} | ${r.vectorP95} | ${r.addPerSecond} | ${r.ingestSeconds} |`,
-    ),
-    '',
-    `Peak RSS of the whole run: ${peakRssMb} MiB.`,
-    '',
-  ];
-  const text = lines.join('\n');
-  process.stdout.write(text);
-  if (!process.argv.includes('--no-write')) writeFileSync(arg('--out') ?? 'BENCHMARKS.md', text);
+  return {
+    sizes,
+    queries: Number(flag('--queries') ?? 200),
+    warmupQueries: 20,
+    turns: Number(flag('--turns') ?? 20),
+    repetitions: Number(flag('--repetitions') ?? 3),
+    mem0: process.argv.includes('--no-mem0')
+      ? false
+      : {
+          sizes: numbers(flag('--mem0-sizes') ?? '1000,10000,100000'),
+          queries: Number(flag('--mem0-queries') ?? 20),
+          warmupQueries: 3,
+          maxIngestSeconds: Number(flag('--mem0-max-ingest-min') ?? 8) * 60,
+        },
+    serverLoad: process.argv.includes('--no-server-load')
+      ? false
+      : { memories: 10_000, durationMs: 10_000, concurrency: 16, queuedAdds: 2_000 },
+    log: (line) => process.stderr.write(`${line}\n`),
+  };
 }
 
-await runBench();
+export async function runBench(): Promise<void> {
+  const options = parseBenchArgs();
+  for (const [name, values] of [
+    ['--sizes', options.sizes],
+    ['--mem0-sizes', options.mem0 ? options.mem0.sizes : []],
+  ] as const) {
+    if (values.some((v) => !Number.isInteger(v) || v <= 0)) {
+      throw new Error(`${name} takes positive whole numbers separated by commas, e.g. 10000,100000`);
+    }
+  }
+  const report = await runBenchSuite(options);
+  const out = flag('--out') ?? 'BENCHMARKS.md';
+  const chart = flag('--chart') ?? 'docs/benchmarks/search-latency.svg';
+  const args = process.argv.slice(2).join(' ');
+  const command = `npm run bench${args ? ` -- ${args}` : ''}`;
+  const markdown = renderBenchmarks(report, command, chart);
+  process.stdout.write(markdown);
+  if (!process.argv.includes('--no-write')) {
+    writeFileSync(out, markdown);
+    mkdirSync(dirname(chart), { recursive: true });
+    writeFileSync(chart, renderLatencyChart(report));
+    process.stderr.write(`wrote ${out} and ${chart}\n`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runBench().then(
+    // mem0's SQLite handles and HTTP agents may keep the loop alive; the report is written.
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -40,7 +40,7 @@ export async function callStructured<Input, Output>(
     lastUpstream?.code === 'llm_invalid_output' ? 'llm_invalid_output' : (lastUpstream?.code ?? 'llm_error');
   throw new MemoryError(
     code,
-    failures.length === 1 ? failures[0]! : `Every LLM failed: ${failures.join(' | ')}`,
+    failures.length === 1 ? lastUpstream!.message : `Every LLM failed: ${failures.join(' | ')}`,
     {
       cause: lastUpstream,
       isRetryable: true,

@@ -153,6 +153,25 @@ ALTER TABLE messages ADD COLUMN ref TEXT;
 CREATE UNIQUE INDEX messages_ref ON messages(tenant, ref) WHERE ref IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'usage_totals',
+    sql: `
+CREATE TABLE usage_totals (
+  tenant TEXT NOT NULL,
+  user_id TEXT NOT NULL DEFAULT '',
+  agent_id TEXT NOT NULL DEFAULT '',
+  run_id TEXT NOT NULL DEFAULT '',
+  adds INTEGER NOT NULL DEFAULT 0,
+  llm_calls INTEGER NOT NULL DEFAULT 0,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  embed_calls INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, user_id, agent_id, run_id)
+);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

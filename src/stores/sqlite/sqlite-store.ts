@@ -20,6 +20,7 @@ import type {
   Store,
   StoreStats,
 } from '../../spec/store.js';
+import type { UsageDelta, UsageTotals } from '../../spec/usage-store.js';
 import { pinnedScope } from '../../util/filter-tree.js';
 import { type AnnOptions, annIndexFor } from './ann-index.js';
 import { compileFilter, type SqlFragment, type SqlParam } from './compile-filter.js';
@@ -180,6 +181,78 @@ export class SqliteStore implements Store {
         'INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       )
       .run(key, value);
+  }
+
+  async recordUsage(
+    tenant: string,
+    scope: { userId: string | null; agentId: string | null; runId: string | null },
+    delta: UsageDelta,
+    at: string,
+  ): Promise<void> {
+    this.#write(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO usage_totals(tenant, user_id, agent_id, run_id, adds, llm_calls, input_tokens, output_tokens,
+             embed_calls, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+           ON CONFLICT(tenant, user_id, agent_id, run_id) DO UPDATE SET adds = adds + 1,
+             llm_calls = llm_calls + excluded.llm_calls, input_tokens = input_tokens + excluded.input_tokens,
+             output_tokens = output_tokens + excluded.output_tokens, embed_calls = embed_calls + excluded.embed_calls,
+             updated_at = excluded.updated_at`,
+        )
+        .run(
+          tenant,
+          scope.userId ?? '',
+          scope.agentId ?? '',
+          scope.runId ?? '',
+          delta.llmCalls,
+          delta.inputTokens,
+          delta.outputTokens,
+          delta.embedCalls,
+          at,
+        );
+    });
+  }
+
+  async usageTotals(
+    tenant: string,
+    scope: { userId?: string | null; agentId?: string | null; runId?: string | null },
+  ): Promise<UsageTotals[]> {
+    const parts = ['tenant = ?'];
+    const params: string[] = [tenant];
+    for (const [column, value] of [
+      ['user_id', scope.userId],
+      ['agent_id', scope.agentId],
+      ['run_id', scope.runId],
+    ] as const) {
+      if (value) {
+        parts.push(`${column} = ?`);
+        params.push(value);
+      }
+    }
+    const rows = this.#db
+      .prepare(`SELECT * FROM usage_totals WHERE ${parts.join(' AND ')} ORDER BY updated_at DESC`)
+      .all(...params) as {
+      user_id: string;
+      agent_id: string;
+      run_id: string;
+      adds: number;
+      llm_calls: number;
+      input_tokens: number;
+      output_tokens: number;
+      embed_calls: number;
+      updated_at: string;
+    }[];
+    return rows.map((r) => ({
+      userId: r.user_id || null,
+      agentId: r.agent_id || null,
+      runId: r.run_id || null,
+      adds: r.adds,
+      llmCalls: r.llm_calls,
+      inputTokens: r.input_tokens,
+      outputTokens: r.output_tokens,
+      embedCalls: r.embed_calls,
+      updatedAt: r.updated_at,
+    }));
   }
 
   async getMeta(key: string): Promise<string | null> {
@@ -653,7 +726,9 @@ export class SqliteStore implements Store {
   async reset(tenant: string | null): Promise<void> {
     this.#write(() => {
       if (tenant === null) {
-        this.#db.exec('DELETE FROM memories; DELETE FROM history; DELETE FROM messages; DELETE FROM jobs;');
+        this.#db.exec(
+          'DELETE FROM memories; DELETE FROM history; DELETE FROM messages; DELETE FROM jobs; DELETE FROM usage_totals;',
+        );
         if (this.#vec.dimensions !== null) this.#db.exec('DELETE FROM memory_vectors');
         return;
       }
@@ -661,7 +736,7 @@ export class SqliteStore implements Store {
         this.#db.prepare('SELECT seq FROM memories WHERE tenant = ?').all(tenant) as { seq: number }[]
       ).map((r) => r.seq);
       this.#vec.remove(seqs);
-      for (const table of ['memories', 'history', 'messages', 'jobs']) {
+      for (const table of ['memories', 'history', 'messages', 'jobs', 'usage_totals']) {
         this.#db.prepare(`DELETE FROM ${table} WHERE tenant = ?`).run(tenant);
       }
     });

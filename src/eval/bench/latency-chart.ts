@@ -1,0 +1,118 @@
+import type { BenchReport } from './bench-suite.js';
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  dashed: boolean;
+  points: { x: number; y: number }[];
+}
+
+/** The series of the search-latency chart: p50 solid, p95 dashed, per system and transport. */
+export function latencySeries(report: BenchReport): ChartSeries[] {
+  const series: ChartSeries[] = [];
+  const add = (label: string, color: string, rows: { x: number; p50: number; p95: number }[]) => {
+    if (rows.length === 0) return;
+    series.push({
+      label: `${label} p50`,
+      color,
+      dashed: false,
+      points: rows.map((r) => ({ x: r.x, y: r.p50 })),
+    });
+    series.push({
+      label: `${label} p95`,
+      color,
+      dashed: true,
+      points: rows.map((r) => ({ x: r.x, y: r.p95 })),
+    });
+  };
+  add(
+    'engram, in-process embedder, excl. embedding',
+    '#1b7f3b',
+    report.scopes.map((s) => ({ x: s.memories, ...s.search })),
+  );
+  if (report.sideBySide.status === 'measured') {
+    const scopes = report.sideBySide.scopes;
+    add(
+      'engram over fake OpenAI',
+      '#2f5fb3',
+      scopes.flatMap((s) =>
+        'search' in s.engram ? [{ x: s.memories, ...s.engram.searchWithEmbedding }] : [],
+      ),
+    );
+    add(
+      'mem0 over fake OpenAI',
+      '#c0392b',
+      scopes.flatMap((s) => (s.mem0.measured ? [{ x: s.memories, ...s.mem0.searchWithEmbedding }] : [])),
+    );
+  }
+  return series;
+}
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A log-log line chart as a standalone SVG string (no dependency). */
+export function renderLatencyChart(report: BenchReport): string {
+  const series = latencySeries(report);
+  const width = 760;
+  const height = 440;
+  const m = { left: 70, right: 20, top: 40, bottom: 150 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+  const xs = series.flatMap((s) => s.points.map((p) => p.x));
+  const ys = series.flatMap((s) => s.points.map((p) => Math.max(p.y, 0.01)));
+  const decade = (v: number, up: boolean) =>
+    10 ** (up ? Math.ceil(Math.log10(v)) : Math.floor(Math.log10(v)));
+  const xMin = decade(Math.min(...xs, 1000), false);
+  const xMax = Math.max(decade(Math.max(...xs, 10_000), true), xMin * 10);
+  const yMin = decade(Math.min(...ys, 1), false);
+  const yMax = Math.max(decade(Math.max(...ys, 10), true), yMin * 10);
+  const px = (x: number) =>
+    m.left + ((Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * plotW;
+  const py = (y: number) =>
+    m.top +
+    plotH -
+    ((Math.log10(Math.max(y, 0.01)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * plotH;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">Search latency vs memories in one scope (log-log)</text>`,
+  ];
+  for (let x = xMin; x <= xMax; x *= 10) {
+    out.push(`<line x1="${px(x)}" y1="${m.top}" x2="${px(x)}" y2="${m.top + plotH}" stroke="#e3e3e3"/>`);
+    out.push(
+      `<text x="${px(x)}" y="${m.top + plotH + 16}" text-anchor="middle">${x.toLocaleString('en')}</text>`,
+    );
+  }
+  for (let y = yMin; y <= yMax; y *= 10) {
+    out.push(`<line x1="${m.left}" y1="${py(y)}" x2="${m.left + plotW}" y2="${py(y)}" stroke="#e3e3e3"/>`);
+    out.push(
+      `<text x="${m.left - 6}" y="${py(y) + 4}" text-anchor="end">${y >= 1 ? y.toLocaleString('en') : y}</text>`,
+    );
+  }
+  out.push(`<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
+  out.push(
+    `<text x="${m.left + plotW / 2}" y="${m.top + plotH + 34}" text-anchor="middle">memories in the scope</text>`,
+  );
+  out.push(
+    `<text x="18" y="${m.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${m.top + plotH / 2})">milliseconds per search</text>`,
+  );
+  for (const [i, s] of series.entries()) {
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    const points = s.points.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
+    out.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    for (const p of s.points) {
+      out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
+    }
+    const ly = m.top + plotH + 52 + Math.floor(i / 2) * 18;
+    const lx = m.left + (i % 2) * (plotW / 2);
+    out.push(
+      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 26}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${dash}/>`,
+    );
+    out.push(`<text x="${lx + 32}" y="${ly}">${escapeXml(s.label)}</text>`);
+  }
+  out.push(
+    `<text x="${m.left}" y="${height - 8}" fill="#666">Generated by npm run bench on ${escapeXml(report.generatedAt.slice(0, 10))}; figures in BENCHMARKS.md.</text>`,
+  );
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
