@@ -120,7 +120,7 @@ export class AnnIndex {
       ).head;
       const rows = this.#db
         .prepare(
-          `SELECT m.seq AS seq, v.embedding AS embedding FROM memories m JOIN memory_vectors v ON v.rowid = m.seq
+          `SELECT m.seq AS seq, v.embedding AS embedding FROM memories m JOIN memory_embeddings v ON v.seq = m.seq
            WHERE m.partition_key = ?`,
         )
         .all(partition) as { seq: number; embedding: Buffer }[];
@@ -145,7 +145,7 @@ export class AnnIndex {
         .prepare('SELECT id, memory_seq AS seq FROM ann_log WHERE partition_key = ? AND id > ? ORDER BY id')
         .all(partition, state.position) as { id: number; seq: number }[];
       if (changes.length === 0) return true;
-      const vector = this.#db.prepare('SELECT embedding FROM memory_vectors WHERE rowid = ?');
+      const vector = this.#db.prepare('SELECT embedding FROM memory_embeddings WHERE seq = ?');
       for (const seq of new Set(changes.map((c) => c.seq))) {
         const key = BigInt(seq);
         if (state.index.contains(key)) state.index.remove(key);

@@ -12,8 +12,13 @@ export function ftsTerms(text: string): string[] {
   return [...new Set(meaningful.length > 0 ? meaningful : cleaned)];
 }
 
-export function ftsMatchExpression(text: string): string | null {
-  const terms = ftsTerms(text);
+export function ftsMatchExpression(
+  text: string,
+  keep: (term: string) => boolean = () => true,
+): string | null {
+  const all = ftsTerms(text);
+  const kept = all.filter(keep);
+  const terms = kept.length > 0 ? kept : all;
   if (terms.length === 0) return null;
   return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
 }

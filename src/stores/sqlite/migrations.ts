@@ -172,6 +172,20 @@ CREATE TABLE usage_totals (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'fts_vocabulary',
+    sql: `
+-- Document frequency per indexed term: lets a query skip words that occur in a large share of
+-- all memories (they add almost nothing to bm25 and dominate its cost on big indexes).
+CREATE VIRTUAL TABLE memories_fts_vocab USING fts5vocab(memories_fts, 'row');
+
+-- A plain copy of each vector keyed by memories.seq. vec0 serves KNN scans; reading one vector
+-- back out of vec0 walks its chunk blobs and grows with the table, so point reads (the distance
+-- of a keyword-only candidate, scans filtered by SQL) use this table instead.
+CREATE TABLE memory_embeddings (seq INTEGER PRIMARY KEY, embedding BLOB NOT NULL);
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -51,6 +51,10 @@ export interface SqliteStoreOptions {
 const MEMORY_COLUMNS = 'm.*';
 const ANN_MAX_K = 2048;
 
+/** A query word found in more than this share of all memories (and more than the minimum) is skipped. */
+const COMMON_TERM_SHARE = 0.05;
+const COMMON_TERM_MIN_DOCS = 2000;
+
 interface Invalidation {
   validTo: string;
   supersededBy: string | null;
@@ -614,7 +618,7 @@ export class SqliteStore implements Store {
       const rows = this.#db
         .prepare(
           `SELECT m.id, vec_distance_cosine(v.embedding, ?) AS distance FROM memories m
-           JOIN memory_vectors v ON v.rowid = m.seq WHERE ${where.sql} ORDER BY distance LIMIT ?`,
+           JOIN memory_embeddings v ON v.seq = m.seq WHERE ${where.sql} ORDER BY distance LIMIT ?`,
         )
         .all(toBuffer(query), ...where.params, options.limit) as { id: string; distance: number }[];
       return rows.map((r) => ({ id: r.id, raw: r.distance }));
@@ -647,7 +651,14 @@ export class SqliteStore implements Store {
   }
 
   async textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredId[]> {
-    const match = ftsMatchExpression(query);
+    const documents = this.#documentCount();
+    const tooCommon = Math.max(COMMON_TERM_MIN_DOCS, documents * COMMON_TERM_SHARE);
+    const frequency = this.#db.prepare('SELECT doc FROM memories_fts_vocab WHERE term = ?');
+    // Words in a large share of all memories are dropped when rarer ones remain (see migration 6).
+    const match = ftsMatchExpression(query, (term) => {
+      const row = frequency.get(term) as { doc: number } | undefined;
+      return (row?.doc ?? 0) <= tooCommon;
+    });
     if (match === null) return [];
     const where = this.#where(tenant, options.filter, { asOf: options.asOf });
     const rows = this.#db
@@ -659,13 +670,25 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, raw: r.rank }));
   }
 
+  #documents: { n: number; at: number } | undefined;
+
+  /** Live memories in the file, recounted at most every few seconds (it only sets a threshold). */
+  #documentCount(): number {
+    const now = Date.now();
+    if (!this.#documents || now - this.#documents.at > 5000) {
+      const n = (this.#db.prepare(`SELECT count(*) AS n FROM memories`).get() as { n: number }).n;
+      this.#documents = { n, at: now };
+    }
+    return this.#documents.n;
+  }
+
   async vectorDistances(tenant: string, ids: string[], query: Float32Array): Promise<Map<string, number>> {
     if (ids.length === 0 || !this.#vec.checkQuery(query)) return new Map();
     const rows = this.#db
       .prepare(
         `SELECT m.id, vec_distance_cosine(v.embedding, ?) AS distance
          FROM json_each(?) AS j CROSS JOIN memories m ON m.id = j.value
-         JOIN memory_vectors v ON v.rowid = m.seq
+         JOIN memory_embeddings v ON v.seq = m.seq
          WHERE m.tenant = ?`,
       )
       .all(toBuffer(query), JSON.stringify(ids), tenant) as { id: string; distance: number }[];
@@ -730,6 +753,7 @@ export class SqliteStore implements Store {
           'DELETE FROM memories; DELETE FROM history; DELETE FROM messages; DELETE FROM jobs; DELETE FROM usage_totals;',
         );
         if (this.#vec.dimensions !== null) this.#db.exec('DELETE FROM memory_vectors');
+        this.#db.exec('DELETE FROM memory_embeddings');
         return;
       }
       const seqs = (

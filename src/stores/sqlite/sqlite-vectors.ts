@@ -68,7 +68,7 @@ export class SqliteVectors {
 
   /** Drops every vector and recreates the table at a new width (reindex). */
   recreate(dimensions: number): void {
-    this.#db.exec('DROP TABLE IF EXISTS memory_vectors');
+    this.#db.exec('DROP TABLE IF EXISTS memory_vectors; DELETE FROM memory_embeddings;');
     this.#db.prepare(`DELETE FROM meta WHERE key = 'vector_dimensions'`).run();
     this.#dimensions = null;
     this.#create(dimensions);
@@ -81,12 +81,19 @@ export class SqliteVectors {
     this.#db
       .prepare('INSERT INTO memory_vectors(rowid, partition_key, embedding) VALUES (?, ?, ?)')
       .run(BigInt(seq), partition, buffer);
+    this.#db
+      .prepare('INSERT OR REPLACE INTO memory_embeddings(seq, embedding) VALUES (?, ?)')
+      .run(seq, buffer);
   }
 
   remove(seqs: number[]): void {
     if (this.dimensions === null) return;
     const del = this.#db.prepare('DELETE FROM memory_vectors WHERE rowid = ?');
-    for (const seq of seqs) del.run(BigInt(seq));
+    const delCopy = this.#db.prepare('DELETE FROM memory_embeddings WHERE seq = ?');
+    for (const seq of seqs) {
+      del.run(BigInt(seq));
+      delCopy.run(seq);
+    }
   }
 
   count(): number {
