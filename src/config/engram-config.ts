@@ -149,6 +149,16 @@ const extractionMode = z.enum(['two-pass', 'single-pass'], {
   error: 'expected "two-pass" or "single-pass"',
 });
 
+/**
+ * Replacement system prompts for the inference calls. The reply schema stays engram's (it is
+ * sent for constrained decoding and validated), so a custom prompt must ask for the same JSON.
+ */
+const promptOverrides = z.strictObject({
+  extract: z.string({ error: 'expected the system prompt text' }).min(1).optional(),
+  reconcile: z.string({ error: 'expected the system prompt text' }).min(1).optional(),
+  singlePass: z.string({ error: 'expected the system prompt text' }).min(1).optional(),
+});
+
 const DEFAULT_WEIGHTS = { relevance: 0.7, recency: 0.15, importance: 0.15 };
 
 /**
@@ -196,6 +206,7 @@ export const engramConfigSchema = z.strictObject({
       contextMessages: nonNegativeInt().default(10),
       customInstructions: z.string({ error: 'expected a string' }).optional(),
       mode: extractionMode.default('two-pass'),
+      prompts: promptOverrides.optional(),
     })
     .prefault({}),
 });
@@ -236,6 +247,7 @@ export const engramConfigPatchSchema = z.strictObject({
       contextMessages: nonNegativeInt().optional(),
       customInstructions: z.string({ error: 'expected a string' }).optional(),
       mode: extractionMode.optional(),
+      prompts: promptOverrides.optional(),
     })
     .optional(),
 });
@@ -279,7 +291,8 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   search: ['weights', ...Object.keys(searchFields)],
   'search.weights': Object.keys(weightFields),
   limits: Object.keys(limitsFields),
-  extraction: ['contextMessages', 'customInstructions', 'mode'],
+  extraction: ['contextMessages', 'customInstructions', 'mode', 'prompts'],
+  'extraction.prompts': ['extract', 'reconcile', 'singlePass'],
 };
 
 // Compile-time guard: the resolved entries are exactly what the provider registry consumes.

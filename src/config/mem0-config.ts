@@ -160,7 +160,8 @@ const IGNORED_REASONS: Readonly<Record<string, string>> = {
   graph_store: ' (engram keeps its graph in its own store)',
   enableGraph: ' (engram keeps its graph in its own store)',
   disableHistory: ' (engram always keeps history)',
-  custom_update_memory_prompt: ' (use extraction.customInstructions)',
+  custom_update_memory_prompt:
+    " (its reply format is mem0's; engram's is set with extraction.prompts.reconcile)",
 };
 
 function mapVectorStore(

@@ -328,6 +328,7 @@ export class Memory {
       mode: this.config.extraction.mode,
       contextMessages: this.config.extraction.contextMessages,
       customInstructions: this.config.extraction.customInstructions,
+      prompts: this.config.extraction.prompts,
     };
   }
 

@@ -212,3 +212,27 @@ describe('usage totals per scope', () => {
     }
   });
 });
+
+describe('configurable prompts', () => {
+  it('uses custom instructions and a custom extraction prompt, keeping the reply schema', async () => {
+    const fx = await memoryFixture({
+      extraction: {
+        customInstructions: 'Only keep food preferences.',
+        prompts: { extract: 'You note food likes. Reply {"facts": [...]}.' },
+      },
+    });
+    try {
+      fx.ollama.scriptChat([facts({ text: 'Likes sushi', category: 'preference' })]);
+      await fx.memory.add('I like sushi and I live in Oslo', { userId: 'u' });
+      const sent = fx.ollama.requestsTo('/api/chat')[0]!.body as {
+        messages: { content: string }[];
+        format: unknown;
+      };
+      expect(sent.messages[0]?.content).toBe('You note food likes. Reply {"facts": [...]}.');
+      expect(sent.messages[1]?.content).toContain('Only keep food preferences.');
+      expect(JSON.stringify(sent.format)).toContain('facts');
+    } finally {
+      await fx.close();
+    }
+  });
+});

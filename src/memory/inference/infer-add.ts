@@ -8,6 +8,7 @@ import type { AddResultItem, InputMessage } from '../api-types.js';
 import type { EmbeddingGate } from '../embedding-gate.js';
 import type { ExtractedFact } from '../prompts/extract-facts.js';
 import { extractFactsPrompt } from '../prompts/extract-facts.js';
+import type { PromptDefinition } from '../prompts/prompt-definition.js';
 import { reconcileMemoriesPrompt } from '../prompts/reconcile-memories.js';
 import { singlePassPrompt } from '../prompts/single-pass.js';
 import { summariseProcedurePrompt } from '../prompts/summarise-procedure.js';
@@ -25,6 +26,18 @@ export interface InferContext {
   mode: 'two-pass' | 'single-pass';
   contextMessages: number;
   customInstructions?: string | undefined;
+  /** Replacement system prompts (config extraction.prompts); the reply schemas stay engram's. */
+  prompts?:
+    | { extract?: string | undefined; reconcile?: string | undefined; singlePass?: string | undefined }
+    | undefined;
+}
+
+/** The prompt with the user's system text, marked so usage and jobs show it was customised. */
+function customised<I, O>(
+  prompt: PromptDefinition<I, O>,
+  system: string | undefined,
+): PromptDefinition<I, O> {
+  return system ? { ...prompt, id: `${prompt.id}+custom`, system } : prompt;
 }
 
 export interface InferRequest {
@@ -76,7 +89,7 @@ export async function inferAdd(
     const reply = await meter.stage('llm', () =>
       callStructured(
         ctx.chain,
-        singlePassPrompt,
+        customised(singlePassPrompt, ctx.prompts?.singlePass),
         {
           context,
           messages: promptTurns,
@@ -94,7 +107,7 @@ export async function inferAdd(
   const extracted = await meter.stage('extract', () =>
     callStructured(
       ctx.chain,
-      extractFactsPrompt,
+      customised(extractFactsPrompt, ctx.prompts?.extract),
       {
         context,
         messages: promptTurns,
@@ -131,7 +144,7 @@ export async function inferAdd(
     const reply = await meter.stage('reconcile', () =>
       callStructured(
         ctx.chain,
-        reconcileMemoriesPrompt,
+        customised(reconcileMemoriesPrompt, ctx.prompts?.reconcile),
         {
           memories: candidates.map((c) => ({ text: c.text, validFrom: c.validFrom })),
           facts: openFacts,
