@@ -42,7 +42,8 @@ export const serveCommand: RegisterCommand = (program, context) => {
         );
       }
       const port = parseIntegerFlag(String(options.port), '--port') ?? 8765;
-      const rate = parseIntegerFlag(String(options.rate), '--rate') ?? 50;
+      const rate =
+        String(options.rate).trim() === '0' ? 0 : (parseIntegerFlag(String(options.rate), '--rate') ?? 50);
       const { input, options: loadOptions } = configSources(globals, context);
       const memory = new Memory(input, { env: loadOptions.env, cwd: loadOptions.cwd });
       const logger = new JsonLogger((line) => context.io.stdout(line));

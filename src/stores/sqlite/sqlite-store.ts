@@ -38,6 +38,7 @@ import {
 import { SqliteJobs } from './sqlite-jobs.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { SqliteVectors, toBuffer } from './sqlite-vectors.js';
+import { cacheStatements } from './statement-cache.js';
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:". */
@@ -92,6 +93,7 @@ export class SqliteStore implements Store {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     sqliteVec.load(this.#db);
+    cacheStatements(this.#db);
     this.#jobs = new SqliteJobs(this.#db);
     this.#keys = new SqliteKeys(this.#db);
     this.#ann = options.ann ?? {};
