@@ -66,6 +66,12 @@ function referenceSchema(input: ReconcileInput) {
   });
 }
 
+/** Existing memories as the model sees them: small integer ids, never real ones. */
+export function formatMemories(memories: ReconcileInput['memories']): string {
+  if (memories.length === 0) return '(none)';
+  return memories.map((m, i) => `${i}: ${m.text} (since ${m.validFrom.slice(0, 10)})`).join('\n');
+}
+
 export const reconcileMemoriesPrompt: PromptDefinition<ReconcileInput, z.infer<typeof baseSchema>> = {
   id: 'reconcile-memories',
   version: 1,
@@ -83,10 +89,7 @@ export const reconcileMemoriesPrompt: PromptDefinition<ReconcileInput, z.infer<t
     'Reply with JSON only: {"operations": [{"event", "fact", "id", "text"}]}.',
   ].join('\n'),
   user(input) {
-    const memories =
-      input.memories.length === 0
-        ? '(none)'
-        : input.memories.map((m, i) => `${i}: ${m.text} (since ${m.validFrom.slice(0, 10)})`).join('\n');
+    const memories = formatMemories(input.memories);
     const facts = input.facts.map((f, i) => `${i}: ${f.text}`).join('\n');
     return `Date of the new facts: ${input.observedAt.slice(0, 10)}\n\nEXISTING MEMORIES:\n${memories}\n\nNEW FACTS:\n${facts}`;
   },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeDate, type ExtractInput, factSchema } from './extract-facts.js';
 import type { PromptDefinition } from './prompt-definition.js';
-import { reconcileMemoriesPrompt } from './reconcile-memories.js';
+import { formatMemories, reconcileMemoriesPrompt } from './reconcile-memories.js';
 
 export interface SinglePassInput extends ExtractInput {
   memories: { text: string; validFrom: string }[];
@@ -32,10 +32,7 @@ export const singlePassPrompt: PromptDefinition<SinglePassInput, z.infer<typeof 
     'Reply with JSON only: {"facts": [{"text", "importance", "category", "event_date"}], "operations": [{"event", "fact", "id", "text"}]}.',
   ].join('\n'),
   user(input) {
-    const memories =
-      input.memories.length === 0
-        ? '(none)'
-        : input.memories.map((m, i) => `${i}: ${m.text} (since ${m.validFrom.slice(0, 10)})`).join('\n');
+    const memories = formatMemories(input.memories);
     const turns = (list: ExtractInput['messages']) =>
       list.map((t) => `${t.name ? `${t.name} (${t.role})` : t.role}: ${t.content}`).join('\n');
     const parts = [`Messages sent on: ${describeDate(input.observedAt)}`];
