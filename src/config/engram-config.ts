@@ -205,7 +205,7 @@ export const engramConfigSchema = z.strictObject({
     .strictObject({
       contextMessages: nonNegativeInt().default(10),
       customInstructions: z.string({ error: 'expected a string' }).optional(),
-      mode: extractionMode.default('two-pass'),
+      mode: extractionMode.default('single-pass'),
       prompts: promptOverrides.optional(),
     })
     .prefault({}),

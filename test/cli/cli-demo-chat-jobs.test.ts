@@ -18,7 +18,9 @@ function actLikeAModel(body: { messages: { role: string; content: string }[]; fo
       : 'Nice to meet you!';
   }
   const schema = JSON.stringify(body.format);
-  if (schema.includes('operations')) return JSON.stringify({ operations: [{ event: 'ADD', fact: 0 }] });
+  const singlePass = schema.includes('operations') && schema.includes('facts');
+  if (schema.includes('operations') && !singlePass)
+    return JSON.stringify({ operations: [{ event: 'ADD', fact: 0 }] });
   const newMessages = last.split('NEW MESSAGES:')[1] ?? '';
   const facts = [];
   if (/hiking/i.test(newMessages))
@@ -36,7 +38,9 @@ function actLikeAModel(body: { messages: { role: string; content: string }[]; fo
       event_date: null,
     });
   }
-  return JSON.stringify({ facts });
+  return JSON.stringify(
+    singlePass ? { facts, operations: facts.map((_, fact) => ({ event: 'ADD', fact })) } : { facts },
+  );
 }
 
 beforeAll(async () => {

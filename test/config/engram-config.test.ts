@@ -24,7 +24,7 @@ describe('engramConfigSchema', () => {
       baseUrl: 'http://localhost:11434',
     });
     expect(config.llm).toHaveLength(1);
-    expect(config.extraction.mode).toBe('two-pass');
+    expect(config.extraction.mode).toBe('single-pass');
   });
 
   it('accepts the shorthand forms and normalises them', () => {

@@ -43,7 +43,7 @@ describe('loadConfig defaults', () => {
         defaultLimit: 10,
       },
       limits: { maxTextChars: 20000, maxMessages: 200, maxMetadataBytes: 16384 },
-      extraction: { contextMessages: 10, mode: 'two-pass' },
+      extraction: { contextMessages: 10, mode: 'single-pass' },
     });
   });
 

@@ -46,6 +46,7 @@ export const judgeFails = { strictOnInstrument: true };
 /** Which prompt a chat request belongs to, read from its system message. */
 export function kindOf(body: OllamaChatBody): string {
   const system = body.messages[0]?.content ?? '';
+  // Extraction, or single-pass (facts and operations in one schema): both are the extraction call.
   if (system.includes('long-term memory of an assistant')) return 'extract';
   if (body.messages[1]?.content.includes('NEW FACTS:')) return 'reconcile';
   if (system.includes('Two people have been talking')) return 'answer';
@@ -80,7 +81,8 @@ export function fakeLlm(body: OllamaChatBody): string {
         category: 'other',
         event_date: null,
       }));
-      return JSON.stringify({ facts });
+      if (!JSON.stringify(body.format ?? '').includes('operations')) return JSON.stringify({ facts });
+      return JSON.stringify({ facts, operations: facts.map((_, fact) => ({ event: 'ADD', fact })) });
     }
     case 'reconcile': {
       const facts = section(user, 'NEW FACTS:');

@@ -75,8 +75,7 @@ describe('LoCoMo question answering, end to end against a fake Ollama', () => {
     expect(report.settings.models.answer).toBe('ollama:answerer:1b');
     expect(report.judge.model).toBe('ollama:judge:8b');
     expect(report.settings.prompts.map((p) => p.id)).toEqual([
-      'extract-facts',
-      'reconcile-memories',
+      'single-pass',
       'locomo-answer',
       'locomo-judge-lenient',
       'locomo-judge-strict',

@@ -32,6 +32,8 @@ function tagWords(text: string): string {
 /** Which prompt a structured request is: by the top-level property its JSON schema asks for. */
 export function promptKind(body: unknown): 'extract' | 'reconcile' | 'other' {
   const format = (body as { format?: { properties?: Record<string, unknown> } } | undefined)?.format;
+  // Single-pass asks for facts and operations in one schema: it is the extraction call.
+  if (format?.properties?.facts) return 'extract';
   if (format?.properties?.operations) return 'reconcile';
   if (format?.properties?.facts) return 'extract';
   return 'other';
@@ -64,7 +66,11 @@ export function factPerMessage(delayMs = 0): (body: OllamaChatBody) => ScriptedR
           category: 'other',
           event_date: null,
         }));
-      text = JSON.stringify({ facts });
+      const operations = facts.map((_, fact) => ({ event: 'ADD', fact }));
+      const singlePass = Boolean(
+        (body.format as { properties?: Record<string, unknown> } | undefined)?.properties?.operations,
+      );
+      text = JSON.stringify(singlePass ? { facts, operations } : { facts });
     } else if (kind === 'reconcile') {
       const count = section(prompt, 'NEW FACTS:').filter((line) => /^\d+: /.test(line)).length;
       text = JSON.stringify({

@@ -31,7 +31,13 @@ export async function memoryFixture(overrides: Record<string, unknown> = {}): Pr
           timeoutMs: 2000,
         },
         ...overrides,
-        ...extra,
+        // Scripted replies below are written call by call for the two-pass pipeline unless a test says otherwise.
+        extraction: {
+          mode: 'two-pass',
+          ...(overrides.extraction as object | undefined),
+          ...(extra.extraction as object | undefined),
+        },
+        ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'extraction')),
       },
       { env: {} },
     );

@@ -20,6 +20,10 @@ export function factChatModel(factsFor: (userText: string) => string[]): ChatMod
         lastFacts = facts.length;
         text = JSON.stringify({
           facts: facts.map((f) => ({ text: f, importance: 0.7, category: 'preference', event_date: null })),
+          // Single-pass asks for both at once: every fact is new.
+          ...('operations' in properties
+            ? { operations: facts.map((_, fact) => ({ event: 'ADD', fact })) }
+            : {}),
         });
       } else if ('operations' in properties) {
         text = JSON.stringify({
