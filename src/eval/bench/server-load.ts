@@ -231,7 +231,9 @@ class FactPerMessageChat implements ChatModel {
           category: 'other',
           event_date: null,
         }));
-      text = JSON.stringify({ facts });
+      // Single-pass (the default) asks for the operations in the same reply: every fact is new.
+      const operations = facts.map((_, fact) => ({ event: 'ADD', fact }));
+      text = JSON.stringify(properties.operations ? { facts, operations } : { facts });
     } else if (properties?.operations) {
       const count = section(prompt, 'NEW FACTS:').filter((line) => /^\d+: /.test(line)).length;
       text = JSON.stringify({
