@@ -51,7 +51,7 @@ describe('the /docs page in a real headless Chromium', () => {
       expect.arrayContaining(['POST /memories', 'POST /search', 'GET /memories/{id}/history', 'GET /health']),
     );
     await Promise.all([page.waitForURL(/\/openapi\.json$/), page.click('a[href="/openapi.json"]')]);
-    const document = JSON.parse(await page.locator('body').innerText()) as {
+    const document = JSON.parse((await page.locator('body').textContent()) ?? '') as {
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
     };

@@ -103,6 +103,38 @@ function checkAdd(result: AddResult, who: string): void {
   }
 }
 
+/**
+ * Replays the conversation: one warm-up pass (r = -1, not measured), then `repetitions` measured
+ * passes in fresh scopes. `reset` zeroes the fakes' counters before the first measured pass;
+ * `fakeMs` reads the time spent inside the fakes so far.
+ */
+async function replayEngram(
+  memory: Memory,
+  turns: ReturnType<typeof script>,
+  repetitions: number,
+  who: string,
+  fakes: { reset: () => void; fakeMs: () => number },
+): Promise<{ samples: Sample[]; reported: number; events: Record<string, number> }> {
+  const events: Record<string, number> = {};
+  const samples: Sample[] = [];
+  let reported = 0;
+  for (let r = -1; r < repetitions; r++) {
+    if (r === 0) fakes.reset();
+    for (const [i, turn] of turns.entries()) {
+      const fakeBefore = fakes.fakeMs();
+      const t0 = performance.now();
+      const result = await memory.add(messagesOf(turn), { userId: `conv-${r}`, eventTime: turnTime(i) });
+      const ms = performance.now() - t0;
+      checkAdd(result, who);
+      if (r < 0) continue;
+      samples.push({ ms, fakeMs: fakes.fakeMs() - fakeBefore });
+      reported += result.usage.inputTokens;
+      for (const item of result.results) events[item.event] = (events[item.event] ?? 0) + 1;
+    }
+  }
+  return { samples, reported, events };
+}
+
 /** engram with the in-process scripted LLM and HashEmbedder: no transport at all. */
 export async function benchEngramPipeline(
   mode: ExtractionMode,
@@ -118,24 +150,13 @@ export async function benchEngramPipeline(
     { embedder, llm: [llm], env: {}, cwd: dir },
   );
   try {
-    const events: Record<string, number> = {};
-    const samples: Sample[] = [];
-    let reported = 0;
-    for (let r = -1; r < repetitions; r++) {
-      if (r === 0) Object.assign(llm, { calls: 0, inputTokens: 0, outputTokens: 0, ms: 0 });
-      if (r === 0) Object.assign(embedder, { calls: 0, ms: 0 });
-      for (const [i, turn] of turns.entries()) {
-        const fakeBefore = llm.ms + embedder.ms;
-        const t0 = performance.now();
-        const result = await memory.add(messagesOf(turn), { userId: `conv-${r}`, eventTime: turnTime(i) });
-        const ms = performance.now() - t0;
-        checkAdd(result, `engram ${mode}`);
-        if (r < 0) continue;
-        samples.push({ ms, fakeMs: llm.ms + embedder.ms - fakeBefore });
-        reported += result.usage.inputTokens;
-        for (const item of result.results) events[item.event] = (events[item.event] ?? 0) + 1;
-      }
-    }
+    const { samples, reported, events } = await replayEngram(memory, turns, repetitions, `engram ${mode}`, {
+      reset: () => {
+        Object.assign(llm, { calls: 0, inputTokens: 0, outputTokens: 0, ms: 0 });
+        Object.assign(embedder, { calls: 0, ms: 0 });
+      },
+      fakeMs: () => llm.ms + embedder.ms,
+    });
     const after = await memory.getAll({ userId: 'conv-0', limit: 1000 });
     return summarisePipeline(
       { system: 'engram', mode, transport: 'in-process', turns: turns.length },
@@ -177,23 +198,16 @@ export async function benchEngramPipelineHttp(
     { env: {}, cwd: dir },
   );
   try {
-    const events: Record<string, number> = {};
-    const samples: Sample[] = [];
-    let reported = 0;
-    for (let r = -1; r < repetitions; r++) {
-      if (r === 0) server.resetStats();
-      for (const [i, turn] of turns.entries()) {
-        const fakeBefore = server.stats.handlerMs;
-        const t0 = performance.now();
-        const result = await memory.add(messagesOf(turn), { userId: `conv-${r}`, eventTime: turnTime(i) });
-        const ms = performance.now() - t0;
-        checkAdd(result, `engram ${mode} over HTTP`);
-        if (r < 0) continue;
-        samples.push({ ms, fakeMs: server.stats.handlerMs - fakeBefore });
-        reported += result.usage.inputTokens;
-        for (const item of result.results) events[item.event] = (events[item.event] ?? 0) + 1;
-      }
-    }
+    const { samples, reported, events } = await replayEngram(
+      memory,
+      turns,
+      repetitions,
+      `engram ${mode} over HTTP`,
+      {
+        reset: () => server.resetStats(),
+        fakeMs: () => server.stats.handlerMs,
+      },
+    );
     const stats = server.stats;
     if (stats.errors > 0) throw new Error(`fake server rejected engram requests: ${stats.firstError}`);
     const after = await memory.getAll({ userId: 'conv-0', limit: 1000 });
