@@ -54,7 +54,9 @@ export function memoryDetail(item: MemoryItem): string[] {
     `state:      ${item.state}`,
     `type:       ${item.memory_type}`,
     `importance: ${item.importance}`,
+    `version:    ${item.version}`,
     `valid:      ${item.valid_from} → ${item.valid_to ?? 'now'}`,
+    `recorded:   ${item.recorded_at} → ${item.expired_at ?? 'now'}`,
     `created:    ${item.created_at}`,
     `updated:    ${item.updated_at}`,
   ];

@@ -1,11 +1,20 @@
 import { CommanderError } from 'commander';
-import { MemoryError } from '../spec/memory-error.js';
+import { type ErrorCategory, MemoryError } from '../spec/memory-error.js';
 import type { CliIo } from './cli-context.js';
 
-/** Exit status for errors the user can fix (bad input, unknown id, missing scope, usage). */
+/** Exit status for errors the user can fix (bad input, unknown id, missing scope, a pinned scope, usage). */
 export const EXIT_USER = 2;
 /** Exit status for everything else (unreachable services, store failures, bugs). */
 export const EXIT_FAILURE = 1;
+
+const EXIT_BY_CATEGORY: Record<ErrorCategory, number> = {
+  user: EXIT_USER,
+  forbidden: EXIT_USER,
+  not_found: EXIT_USER,
+  conflict: EXIT_FAILURE,
+  upstream: EXIT_FAILURE,
+  internal: EXIT_FAILURE,
+};
 
 /**
  * The one place errors become output: a single `engram: <message>` line on stderr and an exit
@@ -26,9 +35,7 @@ export function reportError(error: unknown, io: CliIo): number {
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USER;
-  if (MemoryError.is(error)) {
-    return error.category === 'user' || error.category === 'not_found' ? EXIT_USER : EXIT_FAILURE;
-  }
+  if (MemoryError.is(error)) return EXIT_BY_CATEGORY[error.category];
   return EXIT_FAILURE;
 }
 

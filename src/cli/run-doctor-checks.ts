@@ -81,16 +81,16 @@ async function checkDatabase(
 ): Promise<{ check: DoctorCheck; stats: StoreStats | null }> {
   const memory = new Memory(input, { env: options.env, cwd: options.cwd });
   try {
-    const stats = await (await memory.store()).stats();
-    const ok = stats.integrity === 'ok';
+    const stats = await memory.stats();
+    const ok = stats.health.ok;
     const counts = `schema v${stats.schemaVersion}, ${stats.memories} memories, ${stats.vectors} vectors`;
     return {
       check: {
         name: 'database',
         ok,
         detail: ok
-          ? `${config.dbPath} opens, quick_check ok (${counts})`
-          : `${config.dbPath}: quick_check reports ${stats.integrity}`,
+          ? `${config.dbPath} opens, ${stats.health.detail} (${counts})`
+          : `${config.dbPath}: ${stats.health.detail}`,
       },
       stats,
     };

@@ -66,6 +66,8 @@ export function applyEnvironment(
 
   const db = take('dbPath', 'ENGRAM_DB');
   if (db !== undefined) raw.dbPath = db;
+  const store = take('store.provider', 'ENGRAM_STORE');
+  if (store !== undefined) raw.store = { provider: store.toLowerCase() };
   const tenant = take('tenant', 'ENGRAM_TENANT');
   if (tenant !== undefined) raw.tenant = tenant;
 

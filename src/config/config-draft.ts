@@ -9,9 +9,10 @@ import {
  * The configuration while layers are merged: like EngramConfig, but a provider entry may still
  * miss its provider or model (a later layer or the final validation decides).
  */
-export type ConfigDraft = Omit<EngramConfig, 'embedder' | 'llm'> & {
+export type ConfigDraft = Omit<EngramConfig, 'embedder' | 'llm' | 'store'> & {
   embedder: ProviderPatch | null;
   llm: ProviderPatch[];
+  store?: NonNullable<EngramConfigPatch['store']>;
 };
 
 /** Where each leaf value came from: "llm[0].baseUrl" → "env ENGRAM_LLM_BASE_URL". */
@@ -122,6 +123,17 @@ export function applyPatch(
   if (patch.dbPath !== undefined) draft.dbPath = patch.dbPath;
   if (patch.tenant !== undefined) draft.tenant = patch.tenant;
   recordLeaves(defined({ dbPath: patch.dbPath, tenant: patch.tenant }), '', label, sources);
+
+  if (patch.store !== undefined) {
+    const next = defined(patch.store);
+    const prev = draft.store;
+    // Another backend replaces the settings; the same one (or none named) refines them.
+    draft.store =
+      prev && (next.provider === undefined || next.provider === prev.provider) ? { ...prev, ...next } : next;
+    if (prev && next.provider !== undefined && next.provider !== prev.provider)
+      clearSources(sources, 'store');
+    recordLeaves(next, 'store', label, sources);
+  }
 
   if (patch.embedder === null) {
     draft.embedder = null;

@@ -159,6 +159,19 @@ const promptOverrides = z.strictObject({
   singlePass: z.string({ error: 'expected the system prompt text' }).min(1).optional(),
 });
 
+/**
+ * Where memories live. `provider` names a registered store backend (stores/registry.ts); the
+ * other fields are that backend's settings, and a backend refuses the ones it does not use.
+ */
+const storeFields = {
+  provider: nonEmptyString(),
+  path: nonEmptyString().optional(),
+  url: nonEmptyString().optional(),
+  schema: nonEmptyString().optional(),
+  pool: positiveInt().optional(),
+};
+const storeSettings = z.strictObject(storeFields);
+
 const DEFAULT_WEIGHTS = { relevance: 0.7, recency: 0.15, importance: 0.15 };
 
 /**
@@ -167,6 +180,8 @@ const DEFAULT_WEIGHTS = { relevance: 0.7, recency: 0.15, importance: 0.15 };
  */
 export const engramConfigSchema = z.strictObject({
   dbPath: nonEmptyString().default('./engram.db'),
+  /** Absent: SQLite at dbPath. */
+  store: storeSettings.optional(),
   tenant: nonEmptyString().default('default'),
   embedder: embedderSpec(providerSettingsSchema).default({
     provider: 'ollama',
@@ -217,6 +232,7 @@ export const engramConfigSchema = z.strictObject({
  */
 export const engramConfigPatchSchema = z.strictObject({
   dbPath: nonEmptyString().optional(),
+  store: z.strictObject({ ...storeFields, provider: nonEmptyString().optional() }).optional(),
   tenant: nonEmptyString().optional(),
   embedder: embedderSpec(providerPatchSchema).optional(),
   llm: llmChain(providerPatchSchema).optional(),
@@ -254,6 +270,7 @@ export const engramConfigPatchSchema = z.strictObject({
 
 export type EngramConfig = z.output<typeof engramConfigSchema>;
 export type EngramConfigPatch = z.output<typeof engramConfigPatchSchema>;
+export type StoreSettings = z.output<typeof storeSettings>;
 export type SearchWeights = EngramConfig['search']['weights'];
 export type SearchConfig = EngramConfig['search'];
 export type LimitsConfig = EngramConfig['limits'];
@@ -265,7 +282,10 @@ export type ModelSpec = string | Partial<ProviderSettings>;
 
 /** What callers pass: every field optional, model ids as strings, one LLM or a chain. */
 export interface EngramConfigInput {
+  /** The SQLite file (shorthand for store: {provider: 'sqlite', path}). */
   dbPath?: string | undefined;
+  /** The store backend and its settings; default SQLite at dbPath. */
+  store?: Partial<StoreSettings> | undefined;
   tenant?: string | undefined;
   /** null: no embedder, search is keyword-only. */
   embedder?: ModelSpec | null | undefined;
@@ -288,6 +308,7 @@ export interface EngramConfigInput {
 export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': Object.keys(engramConfigPatchSchema.shape),
   provider: Object.keys(providerFields),
+  store: Object.keys(storeFields),
   search: ['weights', ...Object.keys(searchFields)],
   'search.weights': Object.keys(weightFields),
   limits: Object.keys(limitsFields),

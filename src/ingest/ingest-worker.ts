@@ -54,7 +54,7 @@ export class IngestWorker {
 
   /** Jobs waiting (pending, not yet leased) across tenants. */
   async depth(): Promise<number> {
-    return (await (await this.#memory.store()).jobCounts(null)).pending;
+    return (await this.#memory.queue.jobCounts(null)).pending;
   }
 
   /** Runs until the queue has no due job; for tests, tools and one-shot draining. */
@@ -80,8 +80,7 @@ export class IngestWorker {
   }
 
   async #tick(): Promise<number> {
-    const store = await this.#memory.store();
-    const jobs = await store.claimJobs({
+    const jobs = await this.#memory.queue.claimJobs({
       limit: this.#options.batchSize,
       now: new Date().toISOString(),
       leaseMs: this.#options.leaseMs,
@@ -108,11 +107,10 @@ export class IngestWorker {
   }
 
   async #bury(group: JobRecord[], error: unknown): Promise<void> {
-    const store = await this.#memory.store();
     const message = error instanceof Error ? error.message : String(error);
     for (const job of group) {
       try {
-        await store.failJob(job.tenant, job.id, message, null, new Date().toISOString());
+        await this.#memory.queue.failJob(job.tenant, job.id, message, null, new Date().toISOString());
       } catch (failure) {
         this.#report(failure);
       }

@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { ScopedMemory } from '../server/scoped-memory.js';
+import type { ScopedMemory } from '../memory/access/scoped-memory.js';
 import type { Filter } from '../spec/filter.js';
 import type { Metadata } from '../spec/memory-record.js';
 import { runTool } from './tool-result.js';
@@ -9,6 +9,11 @@ const scope = {
   user_id: z.string().min(1).optional().describe('The user the memories belong to.'),
   agent_id: z.string().min(1).optional().describe('The agent the memories belong to.'),
   run_id: z.string().min(1).optional().describe('The run / session the memories belong to.'),
+};
+/** The two time axes (docs/architecture.md): which version of each memory a read sees. */
+const times = {
+  as_of: z.string().optional().describe('ISO 8601: the version true at this time (world time).'),
+  known_at: z.string().optional().describe('ISO 8601: as engram knew it at this time (system time).'),
 };
 const memoryId = {
   memory_id: z
@@ -62,6 +67,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
           .optional()
           .describe('mem0 filter, e.g. {"metadata.topic": "food"}.'),
         limit: z.number().int().min(1).max(100).optional(),
+        ...times,
       },
     },
     (args) =>
@@ -72,6 +78,8 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
           run_id: args.run_id,
           filters: args.filters as Filter | undefined,
           limit: args.limit,
+          asOf: args.as_of,
+          knownAt: args.known_at,
         }),
       ),
   );
@@ -89,18 +97,34 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     (args) => runTool(() => scoped.getAll(args)),
   );
 
-  server.registerTool('get_memory', { description: 'Get one memory by id.', inputSchema: memoryId }, (args) =>
-    runTool(() => scoped.get(args.memory_id)),
+  server.registerTool(
+    'get_memory',
+    {
+      description: 'Get one memory by id: its current version, or the one true at as_of.',
+      inputSchema: { ...memoryId, ...times },
+    },
+    (args) =>
+      runTool(() =>
+        scoped.get(args.memory_id, {
+          ...(args.as_of === undefined ? {} : { asOf: args.as_of }),
+          ...(args.known_at === undefined ? {} : { knownAt: args.known_at }),
+        }),
+      ),
   );
 
   server.registerTool(
     'update_memory',
     {
-      description: 'Replace the text (and/or metadata) of a memory; the old text stays in its history.',
+      description:
+        'Give a memory a new text (a new version; the old one stays, findable with as_of) and/or merge metadata into it.',
       inputSchema: {
         ...memoryId,
         text: z.string().min(1).optional(),
-        metadata: z.record(z.string(), z.unknown()).optional(),
+        metadata: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('Merged into the existing metadata; a key set to null is removed.'),
+        event_time: z.string().optional().describe('ISO 8601: when the new text became true (default now).'),
       },
     },
     (args) =>
@@ -108,6 +132,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
         scoped.update(args.memory_id, {
           ...(args.text === undefined ? {} : { text: args.text }),
           ...(args.metadata === undefined ? {} : { metadata: args.metadata as Metadata }),
+          ...(args.event_time === undefined ? {} : { eventTime: args.event_time }),
         }),
       ),
   );
@@ -130,7 +155,8 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
   server.registerTool(
     'memory_history',
     {
-      description: 'The change history of a memory: ADD, UPDATE, DELETE events with old and new text.',
+      description:
+        'The change history of a memory, newest first: ADD, UPDATE, INVALIDATE, DELETE events with old and new text and the version each concerns.',
       inputSchema: memoryId,
     },
     (args) => runTool(() => scoped.history(args.memory_id)),

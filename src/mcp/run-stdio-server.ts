@@ -1,7 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Principal } from '../memory/access/principal.js';
+import { ScopedMemory } from '../memory/access/scoped-memory.js';
 import type { Memory } from '../memory/memory.js';
-import type { Principal } from '../server/principal.js';
-import { ScopedMemory } from '../server/scoped-memory.js';
 import { createMcpServer } from './create-mcp-server.js';
 
 /** `engram mcp`: the tools on stdin/stdout for a local client; resolves when the client disconnects. */

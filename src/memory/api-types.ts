@@ -44,8 +44,14 @@ export interface MemoryItem {
   actor_id: string | null;
   role: string | null;
   state: MemoryState;
+  /** The version shown: the current one, or the one `asOf` / `knownAt` selected. */
+  version: number;
+  /** World interval of this version. */
   valid_from: string;
   valid_to: string | null;
+  /** System interval of this version: when engram recorded it and when it stopped holding it. */
+  recorded_at: string;
+  expired_at: string | null;
   importance: number;
   memory_type: MemoryType;
   categories: string[];
@@ -55,7 +61,8 @@ export interface MemoryItem {
 
 export interface ScoreExplanation {
   vector: { rank: number | null; similarity: number | null };
-  keyword: { rank: number | null; bm25: number | null };
+  /** score: the store's text relevance in [0, 1), higher is better (bm25 or ts_rank_cd, mapped s/(1+s)). */
+  keyword: { rank: number | null; score: number | null };
   relevance: number;
   recency: number;
   importance: number;
@@ -109,8 +116,10 @@ export interface SearchOptions extends ScopeOptions {
   limit?: number;
   /** Minimum final score (0..1) a result must reach. */
   threshold?: number;
-  /** Return what was valid at this instant (ISO 8601 / epoch ms / Date). */
+  /** Return what was valid at this instant (ISO 8601 / epoch ms / Date): the version true then. */
   asOf?: string | number | Date;
+  /** Judge by what engram had recorded at this instant (system time); default now. */
+  knownAt?: string | number | Date;
   explain?: boolean;
   /**
    * Which retrieval paths run: 'hybrid' (default) fuses vector KNN and BM25; 'keyword' runs BM25 only
@@ -129,6 +138,7 @@ export interface SearchResult {
   degraded_reason?: string;
 }
 
+/** One event of a memory's life, newest first, with the version it produced or closed. */
 export interface HistoryItem {
   id: number;
   memory_id: string;
@@ -138,11 +148,41 @@ export interface HistoryItem {
   actor: string | null;
   reason: string | null;
   created_at: string;
+  version: number;
+  /** World interval of that version (as it stands now). */
+  valid_from: string | null;
+  valid_to: string | null;
+  /** When engram stopped holding that version (null: it still does). */
+  expired_at: string | null;
+}
+
+/** One text a memory has had, newest first. */
+export interface VersionItem {
+  memory_id: string;
+  version: number;
+  memory: string;
+  hash: string;
+  valid_from: string;
+  valid_to: string | null;
+  recorded_at: string;
+  expired_at: string | null;
 }
 
 export interface UpdateInput {
+  /** New text: a new version (the old one stays findable with asOf). */
   text?: string;
+  /** Merged into the existing metadata; a key set to null is removed. */
   metadata?: Metadata;
+  /** Replace the whole metadata object instead of merging. */
+  replaceMetadata?: boolean;
+  /** When the change became true in the world (default now); needs a new text. */
+  eventTime?: string | number | Date;
+}
+
+/** Which version `get` returns: the current one, or the one true at `asOf` as known at `knownAt`. */
+export interface GetOptions {
+  asOf?: string | number | Date;
+  knownAt?: string | number | Date;
 }
 
 export interface JobItem {

@@ -1,5 +1,5 @@
-import type { HistoryEntry, MemoryRecord } from '../spec/memory-record.js';
-import type { HistoryItem, MemoryItem, ScoreExplanation } from './api-types.js';
+import type { HistoryEntry, MemoryRecord, MemoryVersion } from '../spec/memory-record.js';
+import type { HistoryItem, MemoryItem, ScoreExplanation, VersionItem } from './api-types.js';
 
 /** The public (mem0-shaped, snake_case) view of a stored memory. */
 export function toMemoryItem(record: MemoryRecord, score?: number, explain?: ScoreExplanation): MemoryItem {
@@ -16,8 +16,11 @@ export function toMemoryItem(record: MemoryRecord, score?: number, explain?: Sco
     actor_id: record.actorId,
     role: record.role,
     state: record.state,
+    version: record.version,
     valid_from: record.validFrom,
     valid_to: record.validTo,
+    recorded_at: record.recordedAt,
+    expired_at: record.expiredAt,
     importance: record.importance,
     memory_type: record.memoryType,
     categories: record.categories,
@@ -38,5 +41,22 @@ export function toHistoryItem(entry: HistoryEntry): HistoryItem {
     actor: entry.actor,
     reason: entry.reason,
     created_at: entry.at,
+    version: entry.version,
+    valid_from: entry.validFrom,
+    valid_to: entry.validTo,
+    expired_at: entry.expiredAt,
+  };
+}
+
+export function toVersionItem(version: MemoryVersion): VersionItem {
+  return {
+    memory_id: version.memoryId,
+    version: version.version,
+    memory: version.text,
+    hash: version.hash,
+    valid_from: version.validFrom,
+    valid_to: version.validTo,
+    recorded_at: version.recordedAt,
+    expired_at: version.expiredAt,
   };
 }

@@ -51,3 +51,8 @@ export function scopeFilter(ids: ScopeIds): FilterNode | null {
   if (children.length === 0) return null;
   return children.length === 1 ? children[0]! : { kind: 'and', children };
 }
+
+/** The key of one tenant's scope, for the per-scope lock (and comparing scopes when tenant is ''). */
+export function scopeKey(tenant: string, ids: ScopeIds): string {
+  return JSON.stringify([tenant, ids.userId, ids.agentId, ids.runId]);
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MemoryError } from '../spec/memory-error.js';
-import type { Metadata } from '../spec/memory-record.js';
+import type { MemoryState, MemoryType, Metadata } from '../spec/memory-record.js';
+import { parseTime } from '../util/parse-time.js';
 import type { InputMessage } from './api-types.js';
 
 export interface InputLimits {
@@ -91,4 +92,113 @@ export function checkImportance(value: unknown): number | undefined {
     );
   }
   return value;
+}
+
+export function checkId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.trim() === '') {
+    throw new MemoryError('invalid_input', 'A memory id is required (a UUID as returned by add or list).');
+  }
+}
+
+export function checkLimit(limit: unknown, max: number): number {
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new MemoryError(
+      'invalid_input',
+      `limit must be a whole number from 1 to ${max}, got ${String(limit)}.`,
+    );
+  }
+  return limit;
+}
+
+const STATES: MemoryState[] = ['active', 'superseded', 'deleted'];
+
+/** Memory states to list; active only when none are asked for. */
+export function checkStates(states: unknown): MemoryState[] {
+  if (states === undefined) return ['active'];
+  if (!Array.isArray(states) || states.length === 0 || !states.every((s) => STATES.includes(s))) {
+    throw new MemoryError('invalid_input', `states must be a non-empty list of ${STATES.join(', ')}.`);
+  }
+  return states;
+}
+
+export function checkThreshold(threshold: unknown): number | undefined {
+  if (threshold === undefined) return undefined;
+  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
+    throw new MemoryError(
+      'invalid_input',
+      `threshold must be a number from 0 to 1, got ${String(threshold)}.`,
+    );
+  }
+  return threshold;
+}
+
+export function checkTokenBudget(budget: unknown): number {
+  if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1) {
+    throw new MemoryError('invalid_input', `tokenBudget must be a whole number > 0, got ${String(budget)}.`);
+  }
+  return budget;
+}
+
+/** update() input: new text, or {text?, metadata?} with at least one of them. */
+const EDIT_KEYS = ['text', 'metadata', 'replaceMetadata', 'eventTime'];
+
+/** A user's edit, checked: new text and/or metadata, how metadata applies, when the change became true. */
+export function checkEdit(input: unknown, limits: InputLimits): MemoryEdit {
+  const patch = (typeof input === 'string' ? { text: input } : input) as
+    | Record<string, unknown>
+    | null
+    | undefined;
+  if (
+    patch === null ||
+    typeof patch !== 'object' ||
+    Array.isArray(patch) ||
+    (patch.text === undefined && patch.metadata === undefined)
+  ) {
+    throw new MemoryError(
+      'invalid_input',
+      'update() takes new text, or {text?, metadata?, replaceMetadata?, eventTime?} with text or metadata.',
+    );
+  }
+  const unknown = Object.keys(patch).filter((key) => !EDIT_KEYS.includes(key) && patch[key] !== undefined);
+  if (unknown.length > 0) {
+    throw new MemoryError(
+      'invalid_input',
+      `update() does not take ${unknown.join(', ')}; it takes ${EDIT_KEYS.join(', ')}.`,
+      { details: { unknown } },
+    );
+  }
+  if (patch.replaceMetadata !== undefined && typeof patch.replaceMetadata !== 'boolean') {
+    throw new MemoryError('invalid_input', 'replaceMetadata must be true or false.');
+  }
+  if (patch.replaceMetadata === true && patch.metadata === undefined) {
+    throw new MemoryError('invalid_input', 'replaceMetadata needs metadata: pass the new metadata object.');
+  }
+  return {
+    text: patch.text === undefined ? undefined : checkText(patch.text, limits, 'The new text').trim(),
+    metadata: patch.metadata === undefined ? undefined : checkMetadata(patch.metadata, limits),
+    replaceMetadata: patch.replaceMetadata === true,
+    eventTime:
+      patch.eventTime === undefined
+        ? undefined
+        : parseTime(patch.eventTime as string | number | Date, 'eventTime'),
+  };
+}
+
+/** A validated edit (see update/update-memory.ts). */
+export interface MemoryEdit {
+  text?: string | undefined;
+  metadata?: Metadata | undefined;
+  replaceMetadata: boolean;
+  eventTime?: string | undefined;
+}
+
+/** Procedural memories belong to an agent. */
+export function checkMemoryType(memoryType: MemoryType, agentId: string | null): MemoryType {
+  if (memoryType === 'procedural' && !agentId) {
+    throw new MemoryError(
+      'invalid_input',
+      'Procedural memories belong to an agent: pass agentId with memoryType "procedural".',
+    );
+  }
+  return memoryType;
 }

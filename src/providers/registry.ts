@@ -13,8 +13,6 @@ import { OpenAIEmbedder } from './openai/openai-embedder.js';
 import { OPENAI_DEFAULT_BASE_URL } from './openai/openai-target.js';
 import type { ProviderDeps } from './provider-deps.js';
 
-export { type ModelId, parseModelId } from './parse-model-id.js';
-
 export interface ProviderDefaults {
   /** Shown in messages ("Groq"). */
   label: string;

@@ -1,4 +1,4 @@
-import type { ScopedMemory } from './scoped-memory.js';
+import type { ScopedMemory } from '../memory/access/scoped-memory.js';
 
 /** What the middleware puts on every authenticated request's context. */
 export interface AppEnv {

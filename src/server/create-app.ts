@@ -1,22 +1,23 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { hashApiKey } from '../memory/access/issue-api-key.js';
+import { openPrincipal, type Principal } from '../memory/access/principal.js';
+import { ScopedMemory } from '../memory/access/scoped-memory.js';
 import type { Memory } from '../memory/memory.js';
-import { hashApiKey, readApiKey } from './api-key-secret.js';
 import type { AppEnv } from './app-env.js';
 import { docsPage } from './docs-page.js';
 import { toErrorResponse } from './error-response.js';
 import { HttpError } from './http-error.js';
 import { type JsonLogger, silentLogger } from './json-logger.js';
-import { mcpRoute } from './mcp-route.js';
+import { type McpHandler, mcpRoute } from './mcp-route.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi-document.js';
-import { openPrincipal, type Principal } from './principal.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
+import { readApiKey } from './read-api-key.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { memoryRoutes } from './routes/memory-routes.js';
 import { type HealthCheck, opsRoutes } from './routes/ops-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
-import { ScopedMemory } from './scoped-memory.js';
 
 export interface AppOptions {
   /** ONE engine for the whole server; each request uses its key's tenant view of it. */
@@ -33,6 +34,8 @@ export interface AppOptions {
   checks?: Record<string, HealthCheck>;
   version?: string;
   nowMs?: () => number;
+  /** Serves `POST /mcp` when given (`engram serve` passes `streamableHttpHandler()` from src/mcp); absent: no /mcp. */
+  mcp?: McpHandler;
 }
 
 /** The HTTP app: Web-standard Request → Response, testable with `app.request()` and no port. */
@@ -123,7 +126,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route('/', memoryRoutes());
   app.route('/', keyRoutes());
   app.route('/', platformRoutes());
-  app.route('/', mcpRoute());
+  if (options.mcp) app.route('/', mcpRoute(options.mcp));
 
   app.notFound((c) =>
     c.json(
@@ -166,8 +169,7 @@ async function authenticate(memory: Memory, header: string | undefined): Promise
       },
     );
   }
-  const store = await memory.store();
-  const key = await store.findApiKey(hashApiKey(secret));
+  const key = await memory.keys.findApiKey(hashApiKey(secret));
   if (!key) {
     throw new HttpError(401, 'invalid_api_key', 'This API key is unknown or revoked.', {
       headers: { 'WWW-Authenticate': 'Bearer realm="engram", error="invalid_token"' },

@@ -1,27 +1,17 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Hono } from 'hono';
-import { createMcpServer } from '../mcp/create-mcp-server.js';
+import type { ScopedMemory } from '../memory/access/scoped-memory.js';
 import type { AppEnv } from './app-env.js';
 
 /**
- * `/mcp`: streamable HTTP, stateless. Each POST gets a fresh server bound to the caller's key,
- * so authentication and scope apply per request and no session state outlives it.
+ * Answers one authenticated `POST /mcp` as the caller's scoped view. The server does not build MCP
+ * itself: the composition root (`engram serve`) passes the handler from `src/mcp/`.
  */
-export function mcpRoute(): Hono<AppEnv> {
+export type McpHandler = (request: Request, scoped: ScopedMemory) => Promise<Response>;
+
+/** `/mcp`: streamable HTTP, stateless; GET (server-sent streams) and DELETE (sessions) are refused. */
+export function mcpRoute(handler: McpHandler): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.post('/mcp', async (c) => {
-    const server = createMcpServer(c.get('scoped'));
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(c.req.raw);
-    } finally {
-      await server.close();
-    }
-  });
+  app.post('/mcp', (c) => handler(c.req.raw, c.get('scoped')));
   app.on(['GET', 'DELETE'], '/mcp', (c) =>
     c.json(
       {

@@ -5,6 +5,7 @@ import {
   apiKeySchema,
   createdKeySchema,
   errorBodySchema,
+  getQuerySchema,
   historyItemSchema,
   jobItemSchema,
   listQuerySchema,
@@ -16,6 +17,7 @@ import {
   searchBodySchema,
   searchResultSchema,
   updateBodySchema,
+  versionItemSchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -61,15 +63,17 @@ const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/memories/{id}',
-    summary: 'Get one memory.',
+    summary: 'Get one memory: its current version, or the one true at as_of (as known at known_at).',
     tag: 'memories',
     pathId: true,
+    query: getQuerySchema,
     response: memoryItemSchema,
   },
   {
     method: 'put',
     path: '/memories/{id}',
-    summary: 'Update a memory (text and/or metadata).',
+    summary:
+      'Update a memory: a new text is a new version; metadata merges (409 when another memory has the text).',
     tag: 'memories',
     pathId: true,
     body: updateBodySchema,
@@ -95,10 +99,18 @@ const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/memories/{id}/history',
-    summary: 'The change history of a memory.',
+    summary: 'The change history of a memory, newest first, each event with its version and interval.',
     tag: 'memories',
     pathId: true,
     response: z.array(historyItemSchema),
+  },
+  {
+    method: 'get',
+    path: '/memories/{id}/versions',
+    summary: 'Every text a memory has had, newest first, with world and system intervals.',
+    tag: 'memories',
+    pathId: true,
+    response: z.object({ results: z.array(versionItemSchema) }),
   },
   {
     method: 'post',

@@ -59,15 +59,28 @@ export const searchBodySchema = z.object({
   filters: filters.optional(),
   limit: z.number().int().min(1).max(1000).optional(),
   threshold: z.number().min(0).max(1).optional(),
-  as_of: time.optional().describe('Return what was valid at this instant.'),
+  as_of: time.optional().describe('Rank the versions true at this instant (world time).'),
+  known_at: time.optional().describe('As engram knew it at this instant (system time); default now.'),
   explain: z.boolean().optional(),
+});
+
+export const getQuerySchema = z.object({
+  as_of: time.optional().describe('The version true at this instant (world time).'),
+  known_at: time.optional().describe('As engram knew it at this instant (system time); default now.'),
 });
 
 export const updateBodySchema = z
   .object({
     text: z.string().min(1).optional(),
     data: z.string().min(1).optional().describe('mem0 OSS spelling of `text`.'),
-    metadata: metadata.optional(),
+    metadata: metadata
+      .optional()
+      .describe('Merged into the existing metadata; a key set to null is removed.'),
+    replace_metadata: z
+      .boolean()
+      .optional()
+      .describe('Replace the whole metadata object instead of merging.'),
+    event_time: time.optional().describe('When the new text became true (world time); defaults to now.'),
   })
   .refine((b) => b.text !== undefined || b.data !== undefined || b.metadata !== undefined, {
     error: 'give text (or data) and/or metadata',
@@ -94,8 +107,11 @@ export const memoryItemSchema = z.object({
   actor_id: z.string().nullable(),
   role: z.string().nullable(),
   state: z.enum(['active', 'superseded', 'deleted']),
-  valid_from: z.string(),
-  valid_to: z.string().nullable(),
+  version: z.number().int().describe('The version shown (current, or the one as_of selected).'),
+  valid_from: z.string().describe('World time this version became true.'),
+  valid_to: z.string().nullable().describe('World time it stopped being true; null: still true.'),
+  recorded_at: z.string().describe('System time engram recorded this version.'),
+  expired_at: z.string().nullable().describe('System time engram stopped holding it; null: still held.'),
   importance: z.number(),
   memory_type: z.enum(['semantic', 'episodic', 'procedural']),
   categories: z.array(z.string()),
@@ -143,6 +159,21 @@ export const historyItemSchema = z.object({
   actor: z.string().nullable(),
   reason: z.string().nullable(),
   created_at: z.string(),
+  version: z.number().int().describe('The version the event produced or closed.'),
+  valid_from: z.string().nullable(),
+  valid_to: z.string().nullable(),
+  expired_at: z.string().nullable(),
+});
+
+export const versionItemSchema = z.object({
+  memory_id: z.string(),
+  version: z.number().int(),
+  memory: z.string(),
+  hash: z.string(),
+  valid_from: z.string(),
+  valid_to: z.string().nullable(),
+  recorded_at: z.string(),
+  expired_at: z.string().nullable(),
 });
 
 export const messageResultSchema = z.object({ message: z.string(), deleted: z.number().int().optional() });

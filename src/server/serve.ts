@@ -3,6 +3,9 @@ import { serve as nodeServe, type ServerType } from '@hono/node-server';
 import { type AppOptions, createApp } from './create-app.js';
 import { HttpError } from './http-error.js';
 
+export type { McpHandler } from './mcp-route.js';
+export type { HealthCheck } from './routes/ops-routes.js';
+
 /** Something with work in flight that shutdown must wait for (the ingest workers). */
 export interface Drainable {
   stop(): Promise<void>;

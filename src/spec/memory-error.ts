@@ -2,7 +2,7 @@
  * The one error type engram throws. `code` is stable (tests and clients match on it),
  * `category` decides the HTTP status and exit code in one place, and the message says how to fix it.
  */
-export type ErrorCategory = 'user' | 'not_found' | 'conflict' | 'upstream' | 'internal';
+export type ErrorCategory = 'user' | 'forbidden' | 'not_found' | 'conflict' | 'upstream' | 'internal';
 
 export type ErrorCode =
   | 'invalid_input'
@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'text_too_long'
   | 'scope_required'
   | 'confirmation_required'
+  | 'scope_forbidden'
+  | 'admin_required'
   | 'not_found'
   | 'llm_not_configured'
   | 'embedder_unreachable'
@@ -19,6 +21,7 @@ export type ErrorCode =
   | 'llm_error'
   | 'llm_invalid_output'
   | 'dimension_mismatch'
+  | 'conflict'
   | 'store_error'
   | 'closed';
 
@@ -38,6 +41,8 @@ const CATEGORY_BY_CODE: Record<ErrorCode, ErrorCategory> = {
   text_too_long: 'user',
   scope_required: 'user',
   confirmation_required: 'user',
+  scope_forbidden: 'forbidden',
+  admin_required: 'forbidden',
   not_found: 'not_found',
   llm_not_configured: 'user',
   embedder_unreachable: 'upstream',
@@ -46,6 +51,7 @@ const CATEGORY_BY_CODE: Record<ErrorCode, ErrorCategory> = {
   llm_error: 'upstream',
   llm_invalid_output: 'upstream',
   dimension_mismatch: 'conflict',
+  conflict: 'conflict',
   store_error: 'internal',
   closed: 'user',
 };

@@ -21,15 +21,34 @@ export interface MemoryRecord {
   importance: number;
   memoryType: MemoryType;
   state: MemoryState;
+  /** The version this record shows (1 for a memory never re-worded). */
+  version: number;
+  /** World interval of this version. */
   validFrom: string;
   validTo: string | null;
+  /** When the memory was first recorded (system axis). */
   createdAt: string;
   updatedAt: string;
+  /** When this version was recorded and when engram stopped holding it (system axis). */
+  recordedAt: string;
   expiredAt: string | null;
   supersededBy: string | null;
   source: string[];
   accessCount: number;
   lastAccessedAt: string | null;
+  embeddingModel: string | null;
+}
+
+/** One text a memory has had, with its world interval and its system interval. */
+export interface MemoryVersion {
+  memoryId: string;
+  version: number;
+  text: string;
+  hash: string;
+  validFrom: string;
+  validTo: string | null;
+  recordedAt: string;
+  expiredAt: string | null;
   embeddingModel: string | null;
 }
 
@@ -42,6 +61,11 @@ export interface HistoryEntry {
   actor: string | null;
   reason: string | null;
   at: string;
+  /** The version the event produced (ADD, UPDATE) or closed (INVALIDATE, DELETE), with its intervals. */
+  version: number;
+  validFrom: string | null;
+  validTo: string | null;
+  expiredAt: string | null;
 }
 
 export interface StoredMessage {

@@ -5,9 +5,3 @@ export interface Scope {
   agentId?: string | null | undefined;
   runId?: string | null | undefined;
 }
-
-export const DEFAULT_TENANT = 'default';
-
-export function hasScopeId(scope: Omit<Scope, 'tenant'>): boolean {
-  return Boolean(scope.userId || scope.agentId || scope.runId);
-}

@@ -7,11 +7,69 @@ import type {
   MemoryRecord,
   MemoryState,
   MemoryType,
+  MemoryVersion,
   Metadata,
   StoredMessage,
 } from './memory-record.js';
 import type { Scope } from './scope.js';
 import type { UsageStore } from './usage-store.js';
+
+/*
+ * The Store contract, split by capability. A backend composes the interfaces it implements into
+ * one object and declares them in `capabilities`; the conformance suite runs the checks of each
+ * declared capability and lists the ones a backend lacks. Every method takes the tenant and
+ * applies it in the store itself, so no caller can read or change another tenant's rows — even
+ * by id. Every write is one transaction.
+ *
+ * Time, precisely (docs/architecture.md, "Versions and the two time axes"):
+ * - A memory has one or more versions. Version n is true in the world over
+ *   [validFrom, validTo) (validTo null: still true) and was held by engram over
+ *   [createdAt, expiredAt) on the system axis (expiredAt null: still held).
+ * - A TimeWindow {asOf, knownAt} selects, per memory, the version that was true at `asOf`
+ *   according to what engram knew at `knownAt`: a version recorded by then
+ *   (createdAt <= knownAt) whose world interval contains asOf — where a closing recorded after
+ *   knownAt (expiredAt > knownAt) is not yet known, so the version still counts as open.
+ *   Deleted memories are never selected. Without a window, the current version of each active
+ *   memory is used.
+ */
+
+/** Known backends. A third-party store registers under its own name (see stores/registry). */
+export type StoreDialect = 'sqlite' | 'postgres' | (string & {});
+
+/** What a backend can do; the conformance suite is organised by these names. */
+export type StoreCapability =
+  | 'memories'
+  | 'versions'
+  | 'vector-search'
+  | 'text-search'
+  | 'messages'
+  | 'meta'
+  | 'jobs'
+  | 'keys'
+  | 'usage'
+  | 'graph'
+  | 'outbox';
+
+export const STORE_CAPABILITIES: readonly StoreCapability[] = [
+  'memories',
+  'versions',
+  'vector-search',
+  'text-search',
+  'messages',
+  'meta',
+  'jobs',
+  'keys',
+  'usage',
+  'graph',
+  'outbox',
+];
+
+export interface TimeWindow {
+  /** World time: the version true at this instant (ISO 8601). Default: now when knownAt is set. */
+  asOf?: string | undefined;
+  /** System time: judge by what engram had recorded at this instant (ISO 8601). Default: now. */
+  knownAt?: string | undefined;
+}
 
 export interface NewMessage {
   role: string;
@@ -46,15 +104,38 @@ export interface NewMemory {
 }
 
 export interface MemoryPatch {
+  /** New text: closes the current version and opens a new one (when it differs). */
   text?: string;
   hash?: string;
+  /** The complete metadata after the change (the engine merges; the store stores). */
   metadata?: Metadata;
   importance?: number;
   embedding?: Float32Array | null;
   embeddingModel?: string | null;
+  /** Time of the write (system axis): the old version's expiredAt and the new one's createdAt. */
   at: string;
-  /** World time the new version became true (defaults to unchanged). */
+  /**
+   * World time the change became true: the old version's validTo and the new one's validFrom
+   * (default `at`). A time before the current version's validFrom is a `invalid_input` error,
+   * unless `backdate: 'clamp'`, which closes the old version at its own validFrom (an empty
+   * interval: the reconciler uses this for conversations replayed out of order).
+   */
   validFrom?: string;
+  backdate?: 'refuse' | 'clamp';
+  /**
+   * The new text is already the text of another active memory of the same scope: 'refuse'
+   * (default) is a `conflict` error; 'fold' supersedes that other memory by this one (both
+   * recorded in history) and applies the update.
+   */
+  onDuplicate?: 'refuse' | 'fold';
+  actor?: string | null;
+  reason?: string | null;
+}
+
+export interface Invalidation {
+  validTo: string;
+  supersededBy: string | null;
+  at: string;
   actor?: string | null;
   reason?: string | null;
 }
@@ -86,6 +167,8 @@ export interface ChangeOutcome {
   inserted: boolean;
   /** update / invalidate: the text before the change. */
   previousText: string | null;
+  /** update with onDuplicate 'fold': the memory that was superseded by this one. */
+  folded?: { id: string; text: string };
 }
 
 export interface ListOptions {
@@ -102,34 +185,25 @@ export interface Page<T> {
   total: number;
 }
 
-export interface CandidateQuery {
+export interface CandidateQuery extends TimeWindow {
   filter: FilterNode | null;
-  /** Only memories valid at this instant (world axis) and known by then (system axis); else active only. */
-  asOf?: string | undefined;
   limit: number;
 }
 
-export interface ScoredId {
+/**
+ * A search hit: the memory, the version that matched, and a relevance where higher is better.
+ * - vector search: cosine similarity of the version's vector to the query, in [-1, 1].
+ * - text search: the backend's text score s ≥ 0 mapped to s / (1 + s), in [0, 1); comparable
+ *   only between hits of one query (SQLite: s = −bm25; PostgreSQL: ts_rank_cd).
+ */
+export interface ScoredHit {
   id: string;
-  /** Vector: cosine distance (0 = same direction). Text: bm25 rank (lower is better). */
-  raw: number;
+  version: number;
+  score: number;
 }
 
-/**
- * The Store contract. Every method takes the tenant and applies it in the store itself, so no
- * caller can read or change another tenant's rows — even by id. Every write is one transaction.
- */
-export interface Store extends JobStore, KeyStore, UsageStore {
-  readonly dialect: string;
-  init(): Promise<void>;
-  close(): Promise<void>;
-
-  getMeta(key: string): Promise<string | null>;
-  setMeta(key: string, value: string): Promise<void>;
-
-  appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]>;
-  recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]>;
-
+/** Memories and their versions: identity, the current state, every text a memory has had. */
+export interface MemoryStore {
   /**
    * Inserts in one transaction. A memory whose exact text (hash) is already active in the same
    * scope is not inserted: the existing record comes back with `inserted: false`.
@@ -137,22 +211,15 @@ export interface Store extends JobStore, KeyStore, UsageStore {
   insertMemories(tenant: string, memories: NewMemory[]): Promise<InsertOutcome[]>;
   /** Applies every change or none (one transaction); a missing id fails the whole list. */
   applyChanges(tenant: string, changes: Change[]): Promise<ChangeOutcome[]>;
-  getMemory(tenant: string, id: string): Promise<MemoryRecord | null>;
-  getMemories(tenant: string, ids: string[]): Promise<MemoryRecord[]>;
+  /** The current version, or the one the window selects; null when there is none. */
+  getMemory(tenant: string, id: string, window?: TimeWindow): Promise<MemoryRecord | null>;
+  getMemories(tenant: string, ids: string[], window?: TimeWindow): Promise<MemoryRecord[]>;
+  /** An active memory matching the filter whose current text has this hash. */
   findByHash(tenant: string, filter: FilterNode, hash: string): Promise<MemoryRecord | null>;
   listMemories(tenant: string, options: ListOptions): Promise<Page<MemoryRecord>>;
+  /** See MemoryPatch: a text change is a new version; metadata and importance change in place. */
   updateMemory(tenant: string, id: string, patch: MemoryPatch): Promise<MemoryRecord>;
-  invalidateMemory(
-    tenant: string,
-    id: string,
-    change: {
-      validTo: string;
-      supersededBy: string | null;
-      at: string;
-      actor?: string | null;
-      reason?: string | null;
-    },
-  ): Promise<MemoryRecord>;
+  invalidateMemory(tenant: string, id: string, change: Invalidation): Promise<MemoryRecord>;
   /** Removes the memory from every index; history keeps a DELETE event. */
   deleteMemory(tenant: string, id: string, change: { at: string; actor?: string | null }): Promise<void>;
   /** Deletes every memory matching the (non-empty) scope filter; returns how many. */
@@ -161,36 +228,97 @@ export interface Store extends JobStore, KeyStore, UsageStore {
     filter: FilterNode,
     change: { at: string; actor?: string | null },
   ): Promise<number>;
+  /** Events newest first, each with the interval of the version it concerns. */
   history(tenant: string, id: string): Promise<HistoryEntry[]>;
+  /** Every version of a memory, newest first (empty when the memory is unknown or deleted). */
+  versions(tenant: string, id: string): Promise<MemoryVersion[]>;
   recordAccess(tenant: string, ids: string[], at: string): Promise<void>;
+}
 
-  vectorSearch(tenant: string, query: Float32Array, options: CandidateQuery): Promise<ScoredId[]>;
-  textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredId[]>;
-  /** Cosine distance between the query and each listed memory that has a vector. */
-  vectorDistances(tenant: string, ids: string[], query: Float32Array): Promise<Map<string, number>>;
+/** Candidate retrieval. Hits are versions selected by the query's window (default: current). */
+export interface SearchStore {
+  vectorSearch(tenant: string, query: Float32Array, options: CandidateQuery): Promise<ScoredHit[]>;
+  textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredHit[]>;
+  /** Cosine similarity between the query and the selected version of each listed memory that has a vector. */
+  vectorSimilarities(
+    tenant: string,
+    ids: string[],
+    query: Float32Array,
+    window?: TimeWindow,
+  ): Promise<Map<string, number>>;
+}
 
-  /** Memories (any state but deleted) whose vector is missing or made by another model. */
-  memoriesToEmbed(tenant: string | null, model: string, limit: number): Promise<MemoryRecord[]>;
+/** A version whose vector is missing or was made by another model (reindex works through these). */
+export interface VersionToEmbed {
+  tenant: string;
+  id: string;
+  version: number;
+  text: string;
+}
+
+/** Vector width and re-embedding: what `engram reindex` needs from any backend. */
+export interface VectorMaintenance {
+  /** The width of stored vectors, or null before the first one. */
+  vectorWidth(): Promise<number | null>;
+  /** Drops every vector and fixes the width for the ones to come; memories and versions stay. */
+  resetVectors(width: number): Promise<void>;
+  /** Versions (of memories not deleted) whose vector is missing or made by another model. */
+  versionsToEmbed(tenant: string | null, model: string, limit: number): Promise<VersionToEmbed[]>;
   setEmbeddings(
-    rows: { tenant: string; id: string; embedding: Float32Array }[],
+    rows: { tenant: string; id: string; version: number; embedding: Float32Array }[],
     model: string,
   ): Promise<void>;
-  /** Drops every vector (dimension change); memories stay. */
-  clearVectors(dimensions: number): Promise<void>;
-  stats(): Promise<StoreStats>;
-  /** Removes everything of one tenant, or of all tenants when tenant is null. */
-  reset(tenant: string | null): Promise<void>;
+}
+
+export interface MessageStore {
+  appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]>;
+  recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]>;
+}
+
+export interface MetaStore {
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  /** What was checked and what was found, in words ("integrity check: ok"). */
+  detail: string;
 }
 
 export interface StoreStats {
   memories: number;
+  versions: number;
   vectors: number;
   messages: number;
   history: number;
   schemaVersion: number;
   dimensions: number | null;
   embeddingModel: string | null;
-  integrity: string;
+  health: StoreHealth;
 }
+
+export interface StoreLifecycle {
+  readonly dialect: StoreDialect;
+  readonly capabilities: ReadonlySet<StoreCapability>;
+  /** Opens, migrates; idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  stats(): Promise<StoreStats>;
+  /** Removes everything of one tenant, or of all tenants when tenant is null. */
+  reset(tenant: string | null): Promise<void>;
+}
+
+/** Everything engram's engine needs from a backend. */
+export interface Store
+  extends StoreLifecycle,
+    MemoryStore,
+    SearchStore,
+    VectorMaintenance,
+    MessageStore,
+    MetaStore,
+    JobStore,
+    KeyStore,
+    UsageStore {}
 
 export type { HistoryEvent };

@@ -38,7 +38,7 @@ describe('engram doctor', () => {
     const report = parseJson<DoctorReport>(run);
     expect(report.ok).toBe(true);
     expect(report.checks.map((c) => c.name)).toEqual(['config', 'database', 'embedder', 'dimensions', 'llm']);
-    expect(report.checks.find((c) => c.name === 'database')?.detail).toMatch(/quick_check ok/);
+    expect(report.checks.find((c) => c.name === 'database')?.detail).toMatch(/quick_check: ok/);
 
     const text = await doctor({});
     expect(text.code).toBe(0);

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_FAILURE, EXIT_USER, exitCodeFor } from '../../src/cli/report-error.js';
 import type { GetAllResult } from '../../src/memory/api-types.js';
+import { MemoryError } from '../../src/spec/memory-error.js';
 import { type CliResult, ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
 import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
 
@@ -123,5 +125,15 @@ describe('engram errors', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('delete-all');
     expect((await cli('--version')).stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('exit status by error category', () => {
+  it('is 2 for what the user can fix (forbidden scope included) and 1 for the rest', () => {
+    expect(exitCodeFor(new MemoryError('scope_forbidden', 'pinned'))).toBe(EXIT_USER);
+    expect(exitCodeFor(new MemoryError('admin_required', 'admin'))).toBe(EXIT_USER);
+    expect(exitCodeFor(new MemoryError('not_found', 'gone'))).toBe(EXIT_USER);
+    expect(exitCodeFor(new MemoryError('llm_unreachable', 'down'))).toBe(EXIT_FAILURE);
+    expect(exitCodeFor(new Error('bug'))).toBe(EXIT_FAILURE);
   });
 });

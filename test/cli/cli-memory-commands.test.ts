@@ -96,8 +96,8 @@ describe('engram memory commands (--json)', () => {
     const updated = parseJson<MemoryItem>(await cli('update', id, 'I love jasmine tea', '--json'));
     expect(updated).toMatchObject({ id, memory: 'I love jasmine tea' });
     const history = parseJson<HistoryItem[]>(await cli('history', id, '--json'));
-    expect(history.map((h) => h.event)).toEqual(['ADD', 'UPDATE']);
-    expect(history[1]).toMatchObject({
+    expect(history.map((h) => h.event)).toEqual(['UPDATE', 'ADD']);
+    expect(history[0]).toMatchObject({
       memory_id: id,
       old_memory: 'I love green tea',
       new_memory: 'I love jasmine tea',
@@ -112,7 +112,7 @@ describe('engram memory commands (--json)', () => {
     expect(list.stdout).toContain(id);
 
     const search = await cli('search', 'jasmine', '--user', 'alice');
-    expect(search.stdout).toMatch(/^SCORE\s+ID\s+MEMORY/);
+    expect(search.stdout).toMatch(/^SCORE\s+ID\s+V\s+MEMORY/);
     expect(search.stdout).toContain('I love jasmine tea');
 
     const get = await cli('get', id);

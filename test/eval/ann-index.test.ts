@@ -86,7 +86,7 @@ describe('ANN index for large partitions', () => {
       const exactIds = new Set(exact.map((h) => h.id));
       overlap += approx.filter((h) => exactIds.has(h.id)).length / 10;
       if (approx[0]?.id === exact[0]?.id) sameFirst++;
-      expect(approx[0]?.raw).toBeCloseTo(exact[0]?.raw ?? -1, 4);
+      expect(approx[0]?.score).toBeCloseTo(exact[0]?.score ?? -1, 4);
     }
     expect(overlap / queries.length).toBeGreaterThanOrEqual(0.95);
     expect(sameFirst).toBeGreaterThanOrEqual(19);
@@ -112,7 +112,7 @@ describe('ANN index for large partitions', () => {
       limit: 5,
     });
     expect(afterInsert[0]?.id).toBe(added?.record.id);
-    expect(afterInsert[0]?.raw).toBeCloseTo(0, 5);
+    expect(afterInsert[0]?.score).toBeCloseTo(1, 5);
 
     await other.deleteMemory('t1', added!.record.id, { at: '2024-02-01T00:00:00.000Z' });
     const afterDelete = await ann.vectorSearch('t1', q, {

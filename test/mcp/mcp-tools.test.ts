@@ -4,7 +4,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMcpServer } from '../../src/mcp/create-mcp-server.js';
-import { ScopedMemory } from '../../src/server/scoped-memory.js';
+import { streamableHttpHandler } from '../../src/mcp/streamable-http-handler.js';
+import { ScopedMemory } from '../../src/memory/access/scoped-memory.js';
 import { type RunningServer, serve } from '../../src/server/serve.js';
 import { type ServerFixture, serverFixture } from '../server/server-fixture.js';
 
@@ -39,7 +40,7 @@ const inMemory: Connect = async (f) => {
 
 let running: RunningServer | undefined;
 const streamableHttp: Connect = async (f) => {
-  running = await serve({ memory: f.memory, host: '127.0.0.1', port: 0 });
+  running = await serve({ memory: f.memory, host: '127.0.0.1', port: 0, mcp: streamableHttpHandler() });
   const transport = new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`), {
     requestInit: { headers: { Authorization: `Bearer ${f.keys.userA}` } },
   });
@@ -98,7 +99,7 @@ describe.each([
     });
     await client.callTool({ name: 'update_memory', arguments: { memory_id: id, text: 'I love green tea' } });
     const history = await client.callTool({ name: 'memory_history', arguments: { memory_id: id } });
-    expect((json(history) as unknown as { event: string }[]).map((h) => h.event)).toEqual(['ADD', 'UPDATE']);
+    expect((json(history) as unknown as { event: string }[]).map((h) => h.event)).toEqual(['UPDATE', 'ADD']);
     await client.callTool({ name: 'delete_memory', arguments: { memory_id: id } });
     const gone = (await client.callTool({
       name: 'get_memory',
@@ -130,6 +131,28 @@ describe.each([
   });
 });
 
+describe('MCP tools for a pinned principal', () => {
+  it('answer scope_forbidden (isError) when a call names another user', async () => {
+    const f = await serverFixture();
+    const principal = { tenant: 'A', keyId: null, admin: false, pin: { userId: 'alice', agentId: null } };
+    const server = createMcpServer(new ScopedMemory(f.memory.forTenant('A'), principal));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test', version: '1' });
+    await client.connect(clientSide);
+    const refused = (await client.callTool({
+      name: 'list_memories',
+      arguments: { user_id: 'bob' },
+    })) as CallToolResult;
+    expect(refused.isError).toBe(true);
+    expect(refused.structuredContent).toMatchObject({
+      error: { code: 'scope_forbidden', details: { field: 'user_id', pinned: 'alice' } },
+    });
+    await client.close();
+    await f.cleanup();
+  });
+});
+
 describe('/mcp authentication', () => {
   it('rejects a request without a key', async () => {
     const f = await serverFixture();
@@ -139,6 +162,22 @@ describe('/mcp authentication', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(res.status).toBe(401);
+    await f.cleanup();
+  });
+
+  it('is not mounted when the app is built without an MCP handler', async () => {
+    const f = await serverFixture();
+    const res = await f.app.request('/mcp', {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${f.keys.adminA}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'route_not_found' } });
     await f.cleanup();
   });
 });

@@ -47,8 +47,8 @@ describe('inferred add: the scenarios a memory system must get right', () => {
       superseded_by: added.id,
     });
     const history = await memory.history(first.results[0]!.id);
-    expect(history.map((h) => h.event)).toEqual(['ADD', 'INVALIDATE']);
-    expect(history[1]?.old_memory).toBe('Lives in New York');
+    expect(history.map((h) => h.event)).toEqual(['INVALIDATE', 'ADD']);
+    expect(history[0]?.old_memory).toBe('Lives in New York');
 
     const between = await memory.search('where does the user live', {
       userId: 'sarah',
@@ -78,8 +78,8 @@ describe('inferred add: the scenarios a memory system must get right', () => {
     expect(all.results.map((r) => r.memory)).toEqual(['Likes pizza, pepperoni most']);
     const history = await memory.history(first.results[0]!.id);
     expect(history.map((h) => [h.event, h.old_memory, h.new_memory])).toEqual([
-      ['ADD', null, 'Likes pizza'],
       ['UPDATE', 'Likes pizza', 'Likes pizza, pepperoni most'],
+      ['ADD', null, 'Likes pizza'],
     ]);
   });
 

@@ -67,8 +67,8 @@ describe('Memory API (infer: false) against a real SQLite file and a fake Ollama
     await memory.delete(id);
     await expect(memory.get(id)).rejects.toMatchObject({ code: 'not_found' });
     const history = await memory.history(id);
-    expect(history.map((h) => h.event)).toEqual(['ADD', 'UPDATE', 'UPDATE', 'DELETE']);
-    expect(history[1]).toMatchObject({
+    expect(history.map((h) => h.event)).toEqual(['DELETE', 'UPDATE', 'UPDATE', 'ADD']);
+    expect(history[2]).toMatchObject({
       old_memory: 'I love hiking in the Alps',
       new_memory: 'I love hiking in the Dolomites',
     });

@@ -54,7 +54,7 @@ describe('single-pass inference: the same scenarios in one LLM call per add', ()
     });
     expect(then.results.map((r) => r.memory)).toEqual(['Lives in New York']);
     expect((await memory.get(second.results.find((r) => r.event === 'ADD')!.id)).state).toBe('active');
-    expect((await memory.history(first.results[0]!.id)).map((h) => h.event)).toEqual(['ADD', 'INVALIDATE']);
+    expect((await memory.history(first.results[0]!.id)).map((h) => h.event)).toEqual(['INVALIDATE', 'ADD']);
   });
 
   it('duplicates: an ADD of text already remembered is a NONE, also when two adds race', async () => {

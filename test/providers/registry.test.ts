@@ -3,7 +3,6 @@ import {
   createChatModel,
   createEmbedder,
   listProviders,
-  parseModelId,
   registerProvider,
 } from '../../src/providers/registry.js';
 import { MemoryError } from '../../src/spec/memory-error.js';
@@ -30,20 +29,6 @@ function recordingFetch(): { fetch: FetchLike; calls: { url: string; headers: He
   };
   return { fetch, calls };
 }
-
-describe('parseModelId', () => {
-  it('splits at the first colon so Ollama tags stay in the model name', () => {
-    expect(parseModelId('ollama:llama3.2:3b')).toEqual({ provider: 'ollama', model: 'llama3.2:3b' });
-    expect(parseModelId('openai:gpt-4o-mini')).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
-    expect(parseModelId('OpenAI:gpt-4o')).toEqual({ provider: 'openai', model: 'gpt-4o' });
-  });
-
-  it('rejects ids without a provider or a model', () => {
-    for (const id of ['llama3.2', ':llama3.2', 'ollama:', '']) {
-      expect(thrown(() => parseModelId(id)).code).toBe('invalid_config');
-    }
-  });
-});
 
 describe('provider registry', () => {
   it('knows ollama, openai and the OpenAI-compatible presets', () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { issueApiKey } from '../../src/memory/access/issue-api-key.js';
 import { Memory } from '../../src/memory/memory.js';
-import { issueApiKey } from '../../src/server/api-key-secret.js';
 import { type AppOptions, createApp } from '../../src/server/create-app.js';
 import type { Embedder } from '../../src/spec/embedder.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.js';

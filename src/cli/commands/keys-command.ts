@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { issueApiKey } from '../../server/api-key-secret.js';
-import { renderKey } from '../../server/routes/key-routes.js';
+import { issueApiKey } from '../../memory/access/issue-api-key.js';
+import { renderApiKey } from '../../memory/access/render-api-key.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import { globalOptions, type RegisterCommand } from '../cli-context.js';
 import { withMemory } from '../open-memory.js';
@@ -26,7 +26,7 @@ export const keysCommand: RegisterCommand = (program, context) => {
       }
       const tenant = globals.tenant;
       const { key, record } = await withMemory({ ...globals, tenant: undefined }, context, async (memory) =>
-        issueApiKey(await memory.store(), {
+        issueApiKey(memory.keys, {
           tenant,
           userId: typeof options.user === 'string' ? options.user : null,
           agentId: typeof options.agent === 'string' ? options.agent : null,
@@ -44,9 +44,9 @@ export const keysCommand: RegisterCommand = (program, context) => {
     .action(async (_options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const list = await withMemory({ ...globals, tenant: undefined }, context, async (memory) =>
-        (await memory.store()).listApiKeys(globals.tenant ?? null),
+        memory.keys.listApiKeys(globals.tenant ?? null),
       );
-      if (globals.json) return printJson(context, { results: list.map(renderKey) });
+      if (globals.json) return printJson(context, { results: list.map(renderApiKey) });
       if (list.length === 0) return printLines(context, ['No keys.']);
       printLines(
         context,
@@ -70,9 +70,9 @@ export const keysCommand: RegisterCommand = (program, context) => {
     .action(async (id: string, _options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const record = await withMemory({ ...globals, tenant: undefined }, context, async (memory) =>
-        (await memory.store()).revokeApiKey(globals.tenant ?? null, id, new Date().toISOString()),
+        memory.keys.revokeApiKey(globals.tenant ?? null, id, new Date().toISOString()),
       );
-      if (globals.json) return printJson(context, renderKey(record));
+      if (globals.json) return printJson(context, renderApiKey(record));
       printLines(context, [`Revoked ${record.id}.`]);
     });
 };

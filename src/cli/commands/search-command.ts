@@ -21,7 +21,8 @@ export const searchCommand: RegisterCommand = (program, context) => {
     .option('--limit <n>', 'most results to return')
     .option('--threshold <x>', 'minimum score, 0..1')
     .option('--explain', 'show how each score was made')
-    .option('--as-of <iso>', 'what was true at this time (ISO 8601)')
+    .option('--as-of <iso>', 'what was true at this time (ISO 8601): the versions true then')
+    .option('--known-at <iso>', 'as engram knew it at this time (ISO 8601)')
     .option('--filters <json>', 'mem0 filters as a JSON object')
     .action(async (query: string, options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
@@ -35,6 +36,7 @@ export const searchCommand: RegisterCommand = (program, context) => {
           ...(threshold === undefined ? {} : { threshold }),
           ...(options.explain === true ? { explain: true } : {}),
           ...(typeof options.asOf === 'string' ? { asOf: options.asOf } : {}),
+          ...(typeof options.knownAt === 'string' ? { knownAt: options.knownAt } : {}),
           // The engine validates the filter tree and says what is wrong with it.
           ...(filters === undefined ? {} : { filters: filters as Filter }),
         }),
@@ -55,18 +57,19 @@ function printSearchResult(context: CliContext, result: SearchResult, explain: b
     printLines(context, ['No memories found.']);
     return;
   }
-  const headers = ['SCORE', 'ID', 'MEMORY'];
+  const headers = ['SCORE', 'ID', 'V', 'MEMORY'];
   const rows = result.results.map((item) => [
     formatScore(item.score),
     item.id,
+    String(item.version),
     truncate(item.memory, MEMORY_COLUMN_WIDTH),
   ]);
   if (explain) {
-    headers.splice(2, 0, 'VEC', 'KEYWORD', 'RECENCY', 'IMPORT.');
+    headers.splice(3, 0, 'VEC', 'KEYWORD', 'RECENCY', 'IMPORT.');
     result.results.forEach((item, i) => {
       const e = item.explain;
       rows[i]?.splice(
-        2,
+        3,
         0,
         e?.vector.similarity == null ? '-' : e.vector.similarity.toFixed(3),
         e?.keyword.rank == null ? '-' : `#${e.keyword.rank}`,

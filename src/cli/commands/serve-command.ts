@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { IngestWorker } from '../../ingest/ingest-worker.js';
+import { streamableHttpHandler } from '../../mcp/streamable-http-handler.js';
 import { Memory } from '../../memory/memory.js';
 import { createChatModel, createEmbedder } from '../../providers/registry.js';
 import { JsonLogger } from '../../server/json-logger.js';
-import type { HealthCheck } from '../../server/routes/ops-routes.js';
-import { isLoopback, serve } from '../../server/serve.js';
+import { type HealthCheck, isLoopback, serve } from '../../server/serve.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import { globalOptions, type RegisterCommand } from '../cli-context.js';
 import { configSources } from '../open-memory.js';
@@ -71,6 +71,8 @@ export const serveCommand: RegisterCommand = (program, context) => {
         maxBodyBytes: parseIntegerFlag(String(options.maxBody), '--max-body'),
         rateLimit: rate === 0 ? null : { perSecond: rate, burst: rate * 2 },
         workers: worker ? [worker] : [],
+        // The composition root: the HTTP server mounts MCP without importing it.
+        mcp: streamableHttpHandler(),
       });
       logger.info('listening', { url: server.url, auth, tenant: memory.tenant });
       await new Promise<void>((resolve) => {

@@ -89,8 +89,7 @@ export async function runServerLoad(options: ServerLoadOptions = {}): Promise<Se
     await new IngestWorker(memory, { concurrency: 2, batchSize: 64 }).drain();
     const drainMs = performance.now() - started;
 
-    const store = await memory.store();
-    const counts = await store.jobCounts(null);
+    const counts = await memory.queue.jobCounts(null);
     let stored = 0;
     for (let u = 0; u < users; u++) {
       stored += (await memory.getAll({ userId: `queue-${u}`, limit: 1 })).total ?? 0;

@@ -1,36 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import type { ChatModel } from '../../spec/chat-model.js';
-import type { MemoryRecord, MemoryType, Metadata } from '../../spec/memory-record.js';
-import type { Change, Store } from '../../spec/store.js';
+import type { MemoryRecord } from '../../spec/memory-record.js';
 import { resolveRelativeDates } from '../../util/resolve-relative-dates.js';
 import { textHash } from '../../util/text-hash.js';
-import type { AddResultItem, InputMessage } from '../api-types.js';
-import type { EmbeddingGate } from '../embedding-gate.js';
+import type { AddResultItem } from '../api-types.js';
 import type { ExtractedFact } from '../prompts/extract-facts.js';
 import { extractFactsPrompt } from '../prompts/extract-facts.js';
 import type { PromptDefinition } from '../prompts/prompt-definition.js';
 import { reconcileMemoriesPrompt } from '../prompts/reconcile-memories.js';
 import { singlePassPrompt } from '../prompts/single-pass.js';
-import { summariseProcedurePrompt } from '../prompts/summarise-procedure.js';
-import type { ScopeIds } from '../resolve-scope.js';
 import { scopeFilter } from '../resolve-scope.js';
+import { addProcedure } from './add-procedure.js';
+import { applyOperations } from './apply-operations.js';
+import type { InferContext, InferRequest, Operation } from './infer-types.js';
 import { callStructured } from './structured-call.js';
 import type { UsageMeter } from './usage-meter.js';
 
-export interface InferContext {
-  store: Store;
-  gate: EmbeddingGate;
-  chain: readonly ChatModel[];
-  tenant: string;
-  now: () => string;
-  mode: 'two-pass' | 'single-pass';
-  contextMessages: number;
-  customInstructions?: string | undefined;
-  /** Replacement system prompts (config extraction.prompts); the reply schemas stay engram's. */
-  prompts?:
-    | { extract?: string | undefined; reconcile?: string | undefined; singlePass?: string | undefined }
-    | undefined;
-}
+export type { InferContext, InferRequest } from './infer-types.js';
 
 /** The prompt with the user's system text, marked so usage and jobs show it was customised. */
 function customised<I, O>(
@@ -40,28 +24,10 @@ function customised<I, O>(
   return system ? { ...prompt, id: `${prompt.id}+custom`, system } : prompt;
 }
 
-export interface InferRequest {
-  ids: ScopeIds;
-  messages: InputMessage[];
-  eventTime: string;
-  metadata: Metadata;
-  memoryType: MemoryType;
-  actorId?: string | null;
-  /** The request's own messages are already the newest in the log (skip them when reading context). */
-  logged: boolean;
-}
-
 /** Similarity above which a fact is the same as a stored memory, decided without asking the LLM. */
 const NEAR_DUPLICATE = 0.97;
 const CANDIDATES_PER_FACT = 5;
 const MAX_CANDIDATES = 24;
-
-interface Operation {
-  event: 'ADD' | 'UPDATE' | 'DELETE' | 'NONE';
-  fact: number;
-  id?: number | null | undefined;
-  text?: string | null | undefined;
-}
 
 /**
  * The inferred add (ARCHITECTURE §4): context → extract → candidates → reconcile → apply.
@@ -101,7 +67,7 @@ export async function inferAdd(
       ),
     );
     const facts = reply.facts.map((f) => withDates(f, request.eventTime));
-    return apply(ctx, request, facts, candidates, reply.operations, meter);
+    return applyOperations(ctx, request, facts, candidates, reply.operations, meter);
   }
 
   const extracted = await meter.stage('extract', () =>
@@ -156,7 +122,10 @@ export async function inferAdd(
     operations = reply.operations;
   }
   const openVectors = open.map((i) => vectors?.[i] ?? null);
-  return [...results, ...(await apply(ctx, request, openFacts, candidates, operations, meter, openVectors))];
+  return [
+    ...results,
+    ...(await applyOperations(ctx, request, openFacts, candidates, operations, meter, openVectors)),
+  ];
 }
 
 async function readContext(ctx: InferContext, request: InferRequest) {
@@ -199,7 +168,7 @@ async function screenFacts(
     const vector = vectors?.[i];
     if (vector) {
       const [nearest] = await ctx.store.vectorSearch(ctx.tenant, vector, { filter, limit: 1 });
-      if (nearest && 1 - nearest.raw >= NEAR_DUPLICATE) {
+      if (nearest && nearest.score >= NEAR_DUPLICATE) {
         const record = await ctx.store.getMemory(ctx.tenant, nearest.id);
         if (record) {
           known.push(record);
@@ -241,177 +210,4 @@ async function similarMemories(
   const records = await ctx.store.getMemories(ctx.tenant, ids.slice(0, MAX_CANDIDATES));
   const order = new Map(ids.map((id, i) => [id, i]));
   return records.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-}
-
-/** Maps the model's integer ids back to memories and applies every operation in one transaction. */
-async function apply(
-  ctx: InferContext,
-  request: InferRequest,
-  facts: ExtractedFact[],
-  candidates: MemoryRecord[],
-  operations: Operation[],
-  meter: UsageMeter,
-  factVectors?: (Float32Array | null)[],
-): Promise<AddResultItem[]> {
-  const at = ctx.now();
-  const results: AddResultItem[] = [];
-  // Texts that need a vector of their own (merged UPDATE texts, ADDs reworded by the model).
-  const toEmbed: string[] = [];
-  const textFor = (op: Operation) => (op.text?.trim() || facts[op.fact]?.text || '').trim();
-  for (const op of operations) {
-    if (op.event !== 'ADD' && op.event !== 'UPDATE') continue;
-    const text = textFor(op);
-    const reuse = text === facts[op.fact]?.text && factVectors?.[op.fact];
-    if (!reuse && !toEmbed.includes(text)) toEmbed.push(text);
-  }
-  const before = ctx.gate.calls;
-  const embedded = await meter.stage('embed', async () =>
-    toEmbed.length > 0 ? await ctx.gate.embed(toEmbed) : null,
-  );
-  meter.embedCalls += ctx.gate.calls - before;
-  const vectorOf = (op: Operation, text: string): Float32Array | null => {
-    const i = toEmbed.indexOf(text);
-    if (i >= 0) return embedded?.[i] ?? null;
-    return factVectors?.[op.fact] ?? null;
-  };
-
-  const changes: Change[] = [];
-  const changeOfFact = new Map<number, number>();
-  const ordered = [...operations].sort((a, b) => rank(a.event) - rank(b.event));
-  for (const op of ordered) {
-    const fact = facts[op.fact]!;
-    const target = op.id === undefined || op.id === null ? null : candidates[op.id]!;
-    if (op.event === 'NONE') {
-      if (target) results.push({ id: target.id, memory: target.text, event: 'NONE' });
-      continue;
-    }
-    const metadata: Metadata = {
-      ...request.metadata,
-      ...(fact.event_date ? { event_date: fact.event_date } : {}),
-    };
-    if (op.event === 'ADD') {
-      const text = textFor(op);
-      changeOfFact.set(op.fact, changes.length);
-      changes.push({
-        kind: 'insert',
-        memory: {
-          id: randomUUID(),
-          ...request.ids,
-          actorId: request.actorId ?? null,
-          text,
-          hash: textHash(text),
-          metadata,
-          categories: [fact.category],
-          importance: fact.importance,
-          memoryType: request.memoryType,
-          validFrom: request.eventTime,
-          embedding: vectorOf(op, text),
-          embeddingModel: ctx.gate.model,
-          at,
-          actor: 'llm',
-          reason: `fact: ${fact.text}`,
-        },
-      });
-    } else if (op.event === 'UPDATE' && target) {
-      const text = textFor(op);
-      changeOfFact.set(op.fact, changes.length);
-      changes.push({
-        kind: 'update',
-        id: target.id,
-        patch: {
-          text,
-          hash: textHash(text),
-          metadata: { ...target.metadata, ...metadata },
-          importance: Math.max(target.importance, fact.importance),
-          embedding: vectorOf(op, text),
-          embeddingModel: ctx.gate.model,
-          validFrom: request.eventTime,
-          at,
-          actor: 'llm',
-          reason: `fact: ${fact.text}`,
-        },
-      });
-    } else if (op.event === 'DELETE' && target) {
-      const replacement = changeOfFact.get(op.fact);
-      changes.push({
-        kind: 'invalidate',
-        id: target.id,
-        validTo: request.eventTime,
-        supersededBy: replacement === undefined ? null : { change: replacement },
-        at,
-        actor: 'llm',
-        reason: `contradicted by: ${fact.text}`,
-      });
-    }
-  }
-  const outcomes = await meter.stage('apply', () => ctx.store.applyChanges(ctx.tenant, changes));
-  if (outcomes.some((o) => o.record.embeddingModel)) await ctx.gate.recordModel();
-  for (const outcome of outcomes) {
-    if (outcome.kind === 'insert') {
-      results.push({
-        id: outcome.record.id,
-        memory: outcome.record.text,
-        event: outcome.inserted ? 'ADD' : 'NONE',
-      });
-    } else if (outcome.kind === 'update') {
-      results.push({
-        id: outcome.record.id,
-        memory: outcome.record.text,
-        event: 'UPDATE',
-        previous_memory: outcome.previousText ?? undefined,
-      });
-    } else {
-      results.push({ id: outcome.record.id, memory: outcome.record.text, event: 'DELETE' });
-    }
-  }
-  return results;
-}
-
-/** ADD and UPDATE first, so a DELETE can point at the memory that replaces the one it retires. */
-function rank(event: Operation['event']): number {
-  return event === 'ADD' || event === 'UPDATE' ? 0 : event === 'DELETE' ? 1 : 2;
-}
-
-async function addProcedure(
-  ctx: InferContext,
-  request: InferRequest,
-  meter: UsageMeter,
-): Promise<AddResultItem[]> {
-  const reply = await meter.stage('extract', () =>
-    callStructured(
-      ctx.chain,
-      summariseProcedurePrompt,
-      { messages: request.messages.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content })) },
-      meter,
-    ),
-  );
-  const text = reply.summary.trim();
-  const before = ctx.gate.calls;
-  const vectors = await meter.stage('embed', () => ctx.gate.embed([text]));
-  meter.embedCalls += ctx.gate.calls - before;
-  const [outcome] = await meter.stage('apply', () =>
-    ctx.store.applyChanges(ctx.tenant, [
-      {
-        kind: 'insert',
-        memory: {
-          id: randomUUID(),
-          ...request.ids,
-          actorId: request.actorId ?? null,
-          text,
-          hash: textHash(text),
-          metadata: request.metadata,
-          categories: ['procedure'],
-          importance: 0.8,
-          memoryType: 'procedural',
-          validFrom: request.eventTime,
-          embedding: vectors?.[0] ?? null,
-          embeddingModel: ctx.gate.model,
-          at: ctx.now(),
-          actor: 'llm',
-        },
-      },
-    ]),
-  );
-  if (vectors) await ctx.gate.recordModel();
-  return [{ id: outcome!.record.id, memory: text, event: outcome!.inserted ? 'ADD' : 'NONE' }];
 }

@@ -1,6 +1,7 @@
 import type { ChatMessage, ChatModel } from '../../spec/chat-model.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import { extractJson, looksLikeSchema } from '../../util/extract-json.js';
+import { listFailures, withFallback } from '../models/with-fallback.js';
 import { jsonSchemaOf, type PromptDefinition } from '../prompts/prompt-definition.js';
 import type { UsageMeter } from './usage-meter.js';
 
@@ -25,28 +26,26 @@ export async function callStructured<Input, Output>(
     { role: 'system', content: prompt.system },
     { role: 'user', content: prompt.user(input) },
   ];
-  const failures: string[] = [];
-  let lastUpstream: MemoryError | undefined;
-  for (const model of chain) {
-    try {
-      return await askWithRepair(model, messages, request, schema, meter);
-    } catch (error) {
-      if (!(error instanceof MemoryError) || error.category !== 'upstream') throw error;
-      failures.push(`${model.id}: ${error.message}`);
-      lastUpstream = error;
-    }
-  }
-  const code =
-    lastUpstream?.code === 'llm_invalid_output' ? 'llm_invalid_output' : (lastUpstream?.code ?? 'llm_error');
-  throw new MemoryError(
-    code,
-    failures.length === 1 ? lastUpstream!.message : `Every LLM failed: ${failures.join(' | ')}`,
-    {
-      cause: lastUpstream,
-      isRetryable: true,
-      details: { prompt: `${prompt.id}@${prompt.version}`, failures },
+  return withFallback(chain, (model) => askWithRepair(model, messages, request, schema, meter), {
+    what: `answer ${prompt.id}`,
+    // The last failure's code survives (llm_invalid_output stays visible in jobs and errors).
+    exhausted: (failures) => {
+      const last = failures[failures.length - 1]?.error;
+      const code = last?.code ?? 'llm_error';
+      return new MemoryError(
+        code,
+        failures.length === 1 ? last!.message : `Every LLM failed: ${listFailures(failures)}`,
+        {
+          cause: last,
+          isRetryable: true,
+          details: {
+            prompt: `${prompt.id}@${prompt.version}`,
+            failures: failures.map((f) => `${f.model}: ${f.error.message}`),
+          },
+        },
+      );
     },
-  );
+  });
 }
 
 async function askWithRepair<Output>(

@@ -13,11 +13,11 @@ export interface RankingSettings {
 export interface Candidate {
   record: MemoryRecord;
   vectorRank: number | null;
-  /** Cosine distance to the query, when the memory has a vector. */
-  distance: number | null;
+  /** Cosine similarity to the query, when the version has a vector. */
+  similarity: number | null;
   keywordRank: number | null;
-  /** FTS5 bm25 (negative; more negative is better). */
-  bm25: number | null;
+  /** The store's text relevance in [0, 1), higher is better (spec/store.ts ScoredHit). */
+  textScore: number | null;
 }
 
 export interface Ranked {
@@ -47,15 +47,15 @@ export function rankCandidates(
         .map(lightStem),
     ),
   ];
-  const bestBm25 = Math.max(0, ...candidates.map((c) => (c.bm25 === null ? 0 : -c.bm25)));
+  const bestText = Math.max(0, ...candidates.map((c) => c.textScore ?? 0));
   const { weights } = settings;
   const weightSum = weights.relevance + weights.recency + weights.importance;
   const now = Date.parse(referenceTime);
 
   return candidates
     .map((c) => {
-      const similarity = c.distance === null ? null : clamp01(1 - c.distance);
-      const keyword = keywordScore(c, queryStems, bestBm25);
+      const similarity = c.similarity === null ? null : clamp01(c.similarity);
+      const keyword = keywordScore(c, queryStems, bestText);
       const relevance =
         vectorsUsed && similarity !== null
           ? (1 - settings.keywordWeight) * similarity + settings.keywordWeight * keyword
@@ -72,7 +72,7 @@ export function rankCandidates(
         score,
         explain: {
           vector: { rank: c.vectorRank, similarity },
-          keyword: { rank: c.keywordRank, bm25: c.bm25 === null ? null : -c.bm25 },
+          keyword: { rank: c.keywordRank, score: c.textScore },
           relevance,
           recency,
           importance,
@@ -84,13 +84,16 @@ export function rankCandidates(
     .sort((a, b) => b.score - a.score || (a.record.id < b.record.id ? -1 : 1));
 }
 
-/** Half bm25 relative to the best hit of this query, half the share of query words the memory contains. */
-function keywordScore(c: Candidate, queryStems: string[], bestBm25: number): number {
+/**
+ * Half the text score relative to the best hit of this query, half the share of query words the
+ * memory contains. The relative score only needs "higher is better", whatever the backend.
+ */
+function keywordScore(c: Candidate, queryStems: string[], bestText: number): number {
   if (queryStems.length === 0) return 0;
   const memoryStems = new Set(words(c.record.text).map(lightStem));
   const covered = queryStems.filter((s) => memoryStems.has(s)).length / queryStems.length;
-  const bm25 = c.bm25 === null || bestBm25 === 0 ? 0 : -c.bm25 / bestBm25;
-  return 0.5 * bm25 + 0.5 * covered;
+  const text = c.textScore === null || bestText === 0 ? 0 : c.textScore / bestText;
+  return 0.5 * text + 0.5 * covered;
 }
 
 function clamp01(x: number): number {

@@ -13,7 +13,10 @@ export interface SearchRequest {
   filter: FilterNode | null;
   limit: number;
   threshold: number | undefined;
+  /** World time: rank the versions true then (see spec/store.ts TimeWindow). */
   asOf: string | undefined;
+  /** System time: as engram knew it then. */
+  knownAt?: string | undefined;
   now: string;
   /** Default 'hybrid'. */
   mode?: SearchMode | undefined;
@@ -33,7 +36,8 @@ const MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'vector'];
  * importance, cut by threshold and limit. An embedder that fails degrades to keyword-only.
  */
 export async function searchMemories(request: SearchRequest): Promise<SearchOutcome> {
-  const { store, gate, tenant, filter, asOf } = request;
+  const { store, gate, tenant, filter, asOf, knownAt } = request;
+  const window = { asOf, knownAt };
   const mode = request.mode ?? 'hybrid';
   if (!MODES.includes(mode)) {
     throw new MemoryError('invalid_input', `mode must be one of ${MODES.join(', ')}, got ${String(mode)}.`);
@@ -56,31 +60,31 @@ export async function searchMemories(request: SearchRequest): Promise<SearchOutc
 
   const [vectorHits, textHits] = await Promise.all([
     queryVector
-      ? store.vectorSearch(tenant, queryVector, { filter, asOf, limit: pool })
+      ? store.vectorSearch(tenant, queryVector, { filter, ...window, limit: pool })
       : Promise.resolve([]),
     queryVector && mode === 'vector'
       ? Promise.resolve([])
-      : store.textSearch(tenant, request.query, { filter, asOf, limit: pool }),
+      : store.textSearch(tenant, request.query, { filter, ...window, limit: pool }),
   ]);
   const ids = [...new Set([...vectorHits.map((h) => h.id), ...textHits.map((h) => h.id)])];
   if (ids.length === 0) return { ranked: [], degraded };
 
-  const vectorRank = new Map(vectorHits.map((h, i) => [h.id, { rank: i + 1, distance: h.raw }]));
-  const textRank = new Map(textHits.map((h, i) => [h.id, { rank: i + 1, bm25: h.raw }]));
+  const vectorRank = new Map(vectorHits.map((h, i) => [h.id, { rank: i + 1, similarity: h.score }]));
+  const textRank = new Map(textHits.map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
   const missing = ids.filter((id) => !vectorRank.has(id));
-  const [records, distances] = await Promise.all([
-    store.getMemories(tenant, ids),
+  const [records, similarities] = await Promise.all([
+    store.getMemories(tenant, ids, window),
     queryVector && missing.length > 0
-      ? store.vectorDistances(tenant, missing, queryVector)
-      : Promise.resolve(new Map()),
+      ? store.vectorSimilarities(tenant, missing, queryVector, window)
+      : Promise.resolve(new Map<string, number>()),
   ]);
 
   const candidates: Candidate[] = records.map((record) => ({
     record,
     vectorRank: vectorRank.get(record.id)?.rank ?? null,
-    distance: vectorRank.get(record.id)?.distance ?? distances.get(record.id) ?? null,
+    similarity: vectorRank.get(record.id)?.similarity ?? similarities.get(record.id) ?? null,
     keywordRank: textRank.get(record.id)?.rank ?? null,
-    bm25: textRank.get(record.id)?.bm25 ?? null,
+    textScore: textRank.get(record.id)?.score ?? null,
   }));
   // Vector mode ranks on similarity alone: the keyword signal gets no share of relevance.
   const settings =

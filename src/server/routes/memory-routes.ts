@@ -6,6 +6,7 @@ import type { AppEnv } from '../app-env.js';
 import { parseBody, parseQuery } from '../parse-input.js';
 import {
   addBodySchema,
+  getQuerySchema,
   listQuerySchema,
   scopeQuerySchema,
   searchBodySchema,
@@ -15,7 +16,8 @@ import {
 /**
  * The native REST API. Its paths and bodies are mem0's OSS server routes (so mem0 REST users
  * switch by changing the URL), extended with engram's fields: async, idempotency_key,
- * event_time, cursor pages, explain, as_of, and GET /jobs/{id}.
+ * event_time, cursor pages, explain, as_of / known_at (versions), GET /memories/{id}/versions and
+ * GET /jobs/{id}.
  */
 export function memoryRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -52,7 +54,17 @@ export function memoryRoutes(): Hono<AppEnv> {
     return c.json(await c.get('scoped').deleteAll(q));
   });
 
-  app.get('/memories/:id', async (c) => c.json(await c.get('scoped').get(c.req.param('id'))));
+  app.get('/memories/:id', async (c) => {
+    const q = parseQuery(c, getQuerySchema);
+    return c.json(
+      await c.get('scoped').get(c.req.param('id'), {
+        ...(q.as_of === undefined ? {} : { asOf: q.as_of }),
+        ...(q.known_at === undefined ? {} : { knownAt: q.known_at }),
+      }),
+    );
+  });
+
+  app.get('/memories/:id/versions', async (c) => c.json(await c.get('scoped').versions(c.req.param('id'))));
 
   const update = async (c: Context<AppEnv>) => {
     const body = await parseBody(c, updateBodySchema);
@@ -61,6 +73,8 @@ export function memoryRoutes(): Hono<AppEnv> {
       await c.get('scoped').update(c.req.param('id') ?? '', {
         ...(text === undefined ? {} : { text }),
         ...(body.metadata === undefined ? {} : { metadata: body.metadata as Metadata }),
+        ...(body.replace_metadata === undefined ? {} : { replaceMetadata: body.replace_metadata }),
+        ...(body.event_time === undefined ? {} : { eventTime: body.event_time }),
       }),
     );
   };
@@ -73,9 +87,14 @@ export function memoryRoutes(): Hono<AppEnv> {
 
   app.post('/search', async (c) => {
     const body = await parseBody(c, searchBodySchema);
-    const { query, filters, as_of, ...rest } = body;
+    const { query, filters, as_of, known_at, ...rest } = body;
     return c.json(
-      await c.get('scoped').search(query, { ...rest, filters: filters as Filter | undefined, asOf: as_of }),
+      await c.get('scoped').search(query, {
+        ...rest,
+        filters: filters as Filter | undefined,
+        asOf: as_of,
+        knownAt: known_at,
+      }),
     );
   });
 

@@ -27,8 +27,7 @@ async function runCheck(check: HealthCheck): Promise<ProviderHealth> {
 
 async function queueGauges(memory: Memory, nowMs: number): Promise<QueueGauges | null> {
   try {
-    const store = await memory.store();
-    const counts = await store.jobCounts(null);
+    const counts = await memory.queue.jobCounts(null);
     const oldest = counts.oldestPendingAt === null ? nowMs : Date.parse(counts.oldestPendingAt);
     return {
       pending: counts.pending,
@@ -48,11 +47,7 @@ export function opsRoutes(memory: Memory, metrics: Metrics, checks: Record<strin
 
   app.get('/ready', async (c) => {
     const all: Record<string, HealthCheck> = {
-      database: async () => {
-        const store = await memory.store();
-        await store.setMeta('ready_probe', new Date().toISOString());
-        return { ok: true, detail: `${store.dialect} writable` };
-      },
+      database: () => memory.health(),
       ...checks,
     };
     const names = Object.keys(all);

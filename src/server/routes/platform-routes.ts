@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import type { ScopedMemory } from '../../memory/access/scoped-memory.js';
 import type { AddOptions, MemoryItem, ScopeOptions } from '../../memory/api-types.js';
 import type { Filter } from '../../spec/filter.js';
 import type { Metadata } from '../../spec/memory-record.js';
@@ -7,7 +8,6 @@ import type { AppEnv } from '../app-env.js';
 import { HttpError } from '../http-error.js';
 import { parseBody, parseQuery } from '../parse-input.js';
 import { messageSchema } from '../schemas.js';
-import type { ScopedMemory } from '../scoped-memory.js';
 
 // mem0's platform bodies carry many optional fields engram has no use for; they are accepted and ignored.
 const addBody = z.looseObject({
@@ -190,7 +190,8 @@ export function platformRoutes(): Hono<AppEnv> {
 
   app.get('/v1/memories/:id/history/', async (c) => {
     const id = c.req.param('id');
-    const entries = await c.get('scoped').history(id);
+    // engram lists history newest first; mem0's platform API (and its client) list it oldest first.
+    const entries = [...(await c.get('scoped').history(id))].reverse();
     return c.json(
       entries.map((h) => ({
         id: String(h.id),
@@ -243,43 +244,8 @@ export function platformRoutes(): Hono<AppEnv> {
 
 /** Users, agents and runs that have active memories, with counts (mem0's "entities"). */
 async function listEntities(scoped: ScopedMemory) {
-  const store = await scoped.memory.store();
-  const counts = new Map<
-    string,
-    { type: string; name: string; total: number; created: string; updated: string }
-  >();
-  const pin = scoped.principal.pin;
-  let cursor: string | undefined;
-  do {
-    const page = await store.listMemories(scoped.principal.tenant, {
-      filter: null,
-      states: ['active'],
-      limit: 1000,
-      cursor,
-    });
-    for (const m of page.items) {
-      if (
-        (pin.userId !== null && m.userId !== pin.userId) ||
-        (pin.agentId !== null && m.agentId !== pin.agentId)
-      )
-        continue;
-      for (const [type, name] of [
-        ['user', m.userId],
-        ['agent', m.agentId],
-        ['run', m.runId],
-      ] as const) {
-        if (name === null) continue;
-        const key = `${type}\u0000${name}`;
-        const entry = counts.get(key) ?? { type, name, total: 0, created: m.createdAt, updated: m.updatedAt };
-        entry.total += 1;
-        if (m.createdAt < entry.created) entry.created = m.createdAt;
-        if (m.updatedAt > entry.updated) entry.updated = m.updatedAt;
-        counts.set(key, entry);
-      }
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  const results = [...counts.values()].map((e) => ({
+  const entities = await scoped.memory.entities(scoped.principal.pin);
+  const results = entities.map((e) => ({
     id: e.name,
     name: e.name,
     type: e.type,

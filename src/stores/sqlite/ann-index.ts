@@ -35,7 +35,7 @@ function loadUsearch(): Promise<UsearchModule | null> {
  *
  * It is built lazily from the vec0 rows the first time a partition with at least `minVectors`
  * vectors is searched. Writes from this process and from any other process that opens the file
- * are seen through `ann_log`, which triggers on `memories` fill for registered partitions; every
+ * are seen through `ann_log`, which triggers on the vector copies fill for registered partitions; every
  * search first applies the log entries it has not seen, reading the current vector of each touched
  * row (present: re-added; gone: removed). The caller filters hits through SQL exactly as on the
  * exact path, so deleted, superseded or out-of-scope rows never leak.
@@ -89,7 +89,9 @@ export class AnnIndex {
     if (cached && Date.now() - cached.at < this.#recountMs) return cached.n;
     const n = (
       this.#db
-        .prepare(`SELECT count(*) AS n FROM memories WHERE partition_key = ? AND embedding_model IS NOT NULL`)
+        .prepare(
+          `SELECT count(*) AS n FROM memory_versions WHERE partition_key = ? AND embedding_model IS NOT NULL`,
+        )
         .get(partition) as { n: number }
     ).n;
     this.#counted.set(partition, { n, at: Date.now() });
@@ -120,8 +122,8 @@ export class AnnIndex {
       ).head;
       const rows = this.#db
         .prepare(
-          `SELECT m.seq AS seq, v.embedding AS embedding FROM memories m JOIN memory_embeddings v ON v.seq = m.seq
-           WHERE m.partition_key = ?`,
+          `SELECT v.seq AS seq, e.embedding AS embedding FROM memory_versions v JOIN memory_embeddings e ON e.seq = v.seq
+           WHERE v.partition_key = ?`,
         )
         .all(partition) as { seq: number; embedding: Buffer }[];
       const usable = rows.filter((r) => r.embedding.byteLength === dimensions * 4);

@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Change log that keeps in-process ANN indexes in step with the file, written by triggers so that
- * every writer (this process, another process, an older engram) records what it touched. Only
+ * Change log that keeps in-process ANN indexes in step with the file, written by triggers on the
+ * vector copies (keyed by memory version seq) so that every writer (this process, another
+ * process) records what it touched. Vectors are removed before their version rows, so a delete
+ * still finds its partition. Only
  * partitions registered in ann_partitions (those large enough to get an ANN index) are logged.
  * Derived bookkeeping: dropping these tables loses nothing but the indexes' incremental catch-up.
  */
@@ -14,17 +16,17 @@ CREATE TABLE IF NOT EXISTS ann_log (
   memory_seq INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ann_log_partition ON ann_log(partition_key, id);
-CREATE TRIGGER IF NOT EXISTS ann_log_insert AFTER INSERT ON memories
-WHEN new.partition_key IN (SELECT partition_key FROM ann_partitions) BEGIN
-  INSERT INTO ann_log(partition_key, memory_seq) VALUES (new.partition_key, new.seq);
+CREATE TRIGGER IF NOT EXISTS ann_log_vector_insert AFTER INSERT ON memory_embeddings BEGIN
+  INSERT INTO ann_log(partition_key, memory_seq) SELECT v.partition_key, new.seq FROM memory_versions v
+  WHERE v.seq = new.seq AND v.partition_key IN (SELECT partition_key FROM ann_partitions);
 END;
-CREATE TRIGGER IF NOT EXISTS ann_log_update AFTER UPDATE OF text, state, embedding_model ON memories
-WHEN new.partition_key IN (SELECT partition_key FROM ann_partitions) BEGIN
-  INSERT INTO ann_log(partition_key, memory_seq) VALUES (new.partition_key, new.seq);
+CREATE TRIGGER IF NOT EXISTS ann_log_vector_update AFTER UPDATE ON memory_embeddings BEGIN
+  INSERT INTO ann_log(partition_key, memory_seq) SELECT v.partition_key, new.seq FROM memory_versions v
+  WHERE v.seq = new.seq AND v.partition_key IN (SELECT partition_key FROM ann_partitions);
 END;
-CREATE TRIGGER IF NOT EXISTS ann_log_delete AFTER DELETE ON memories
-WHEN old.partition_key IN (SELECT partition_key FROM ann_partitions) BEGIN
-  INSERT INTO ann_log(partition_key, memory_seq) VALUES (old.partition_key, old.seq);
+CREATE TRIGGER IF NOT EXISTS ann_log_vector_delete AFTER DELETE ON memory_embeddings BEGIN
+  INSERT INTO ann_log(partition_key, memory_seq) SELECT v.partition_key, old.seq FROM memory_versions v
+  WHERE v.seq = old.seq AND v.partition_key IN (SELECT partition_key FROM ann_partitions);
 END;
 `;
 

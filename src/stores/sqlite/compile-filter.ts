@@ -10,7 +10,7 @@ export type SqlParam = string | number | bigint | null | Buffer;
 const RECORD_COLUMN: Record<RecordField, string> = {
   created_at: 'm.created_at',
   updated_at: 'm.updated_at',
-  valid_from: 'm.valid_from',
+  valid_from: 'v.valid_from',
   importance: 'm.importance',
   memory_type: 'm.memory_type',
   categories: 'm.categories',
@@ -26,7 +26,7 @@ function jsonPath(segments: string[]): string {
   return `$${segments.map((s) => `."${s.replaceAll('"', '""')}"`).join('')}`;
 }
 
-/** Compiles a filter tree to a parameterised WHERE fragment over `memories m`. */
+/** Compiles a filter tree to a parameterised WHERE fragment over `memories m` joined to the version `v` it shows. */
 export function compileFilter(node: FilterNode): SqlFragment {
   switch (node.kind) {
     case 'and':

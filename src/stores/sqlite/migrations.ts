@@ -1,7 +1,8 @@
 /**
  * Numbered migrations. Each runs once, inside a transaction, and bumps meta.schema_version.
  * The vector table is not here: its width depends on the embedder and is created by
- * SqliteVectors when the first vector arrives (and recreated by reindex).
+ * SqliteVectors when the first vector arrives (and recreated by reindex). Vectors and full-text
+ * rows are keyed by memory_versions.seq (migration 7).
  */
 export interface Migration {
   version: number;
@@ -184,6 +185,87 @@ CREATE VIRTUAL TABLE memories_fts_vocab USING fts5vocab(memories_fts, 'row');
 -- back out of vec0 walks its chunk blobs and grows with the table, so point reads (the distance
 -- of a keyword-only candidate, scans filtered by SQL) use this table instead.
 CREATE TABLE memory_embeddings (seq INTEGER PRIMARY KEY, embedding BLOB NOT NULL);
+`,
+  },
+  {
+    version: 7,
+    name: 'memory_versions',
+    sql: `
+-- Every text a memory has had is a version with its own world interval (valid_from, valid_to)
+-- and system interval (created_at, expired_at). A version is written once and closed once; it
+-- is never rewritten. memories keeps the identity and a copy of the current version's text.
+-- Existing memories become version 1, keeping their seq, so stored vectors stay attached.
+CREATE TABLE memory_versions (
+  seq INTEGER PRIMARY KEY,
+  memory_id TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  version INTEGER NOT NULL CHECK (version >= 1),
+  text TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  created_at TEXT NOT NULL,
+  expired_at TEXT,
+  embedding_model TEXT,
+  -- 0 once the memory is deleted by the user: out of full-text (and its vectors are dropped).
+  indexed INTEGER NOT NULL DEFAULT 1 CHECK (indexed IN (0, 1)),
+  UNIQUE (memory_id, version)
+);
+CREATE INDEX memory_versions_model ON memory_versions(embedding_model);
+
+INSERT INTO memory_versions(seq, memory_id, tenant, partition_key, version, text, hash, valid_from, valid_to,
+  created_at, expired_at, embedding_model, indexed)
+SELECT seq, id, tenant, partition_key, 1, text, hash, valid_from, valid_to, created_at,
+  CASE WHEN state = 'active' THEN NULL ELSE coalesce(expired_at, updated_at) END,
+  embedding_model, CASE WHEN state = 'deleted' THEN 0 ELSE 1 END
+FROM memories;
+
+ALTER TABLE memories ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE memories ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE memories SET version_seq = seq;
+
+ALTER TABLE history ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+
+CREATE TRIGGER memory_versions_immutable
+BEFORE UPDATE OF memory_id, tenant, partition_key, version, text, hash, valid_from, created_at ON memory_versions
+BEGIN
+  SELECT RAISE(ABORT, 'a memory version is immutable: write a new version');
+END;
+CREATE TRIGGER memory_versions_close_once BEFORE UPDATE OF valid_to, expired_at ON memory_versions
+WHEN old.expired_at IS NOT NULL BEGIN
+  SELECT RAISE(ABORT, 'a closed memory version cannot be reopened or moved');
+END;
+
+-- Full-text now indexes versions, so an old text stays findable as of its time.
+DROP TRIGGER memories_fts_insert;
+DROP TRIGGER memories_fts_delete;
+DROP TRIGGER memories_fts_update;
+DROP TABLE memories_fts_vocab;
+DROP TABLE memories_fts;
+CREATE VIRTUAL TABLE memories_fts USING fts5(
+  text, content='memory_versions', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2'
+);
+INSERT INTO memories_fts(rowid, text) SELECT seq, text FROM memory_versions WHERE indexed = 1;
+CREATE VIRTUAL TABLE memories_fts_vocab USING fts5vocab(memories_fts, 'row');
+CREATE TRIGGER memory_versions_fts_insert AFTER INSERT ON memory_versions WHEN new.indexed = 1 BEGIN
+  INSERT INTO memories_fts(rowid, text) VALUES (new.seq, new.text);
+END;
+CREATE TRIGGER memory_versions_fts_delete AFTER DELETE ON memory_versions WHEN old.indexed = 1 BEGIN
+  INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+END;
+CREATE TRIGGER memory_versions_fts_unindex AFTER UPDATE OF indexed ON memory_versions
+WHEN old.indexed = 1 AND new.indexed = 0 BEGIN
+  INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+END;
+
+-- The ANN change log now follows vectors (keyed by version seq), not memory rows; it is derived.
+DROP TRIGGER IF EXISTS ann_log_insert;
+DROP TRIGGER IF EXISTS ann_log_update;
+DROP TRIGGER IF EXISTS ann_log_delete;
+DROP TABLE IF EXISTS ann_log;
+DROP TABLE IF EXISTS ann_partitions;
+DELETE FROM meta WHERE key = 'ann_log_floor';
 `,
   },
 ];

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { ApiKeyRecord, KeyStore } from '../spec/api-key.js';
+import type { ApiKeyRecord, KeyStore } from '../../spec/api-key.js';
 
 const KEY_PREFIX = 'engram_';
 
@@ -35,11 +35,4 @@ export async function issueApiKey(
     at: (options.now ?? new Date()).toISOString(),
   });
   return { key, record };
-}
-
-/** The key in `Authorization: Token <key>` (mem0 clients) or `Authorization: Bearer <key>`. */
-export function readApiKey(header: string | undefined): string | null {
-  if (!header) return null;
-  const match = /^(?:Token|Bearer)\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? null;
 }

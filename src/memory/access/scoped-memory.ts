@@ -1,8 +1,11 @@
+import type { Filter } from '../../spec/filter.js';
+import { MemoryError } from '../../spec/memory-error.js';
 import type {
   AddOptions,
   AddResult,
   GetAllOptions,
   GetAllResult,
+  GetOptions,
   HistoryItem,
   InputMessage,
   JobItem,
@@ -11,11 +14,9 @@ import type {
   SearchOptions,
   SearchResult,
   UpdateInput,
-} from '../memory/api-types.js';
-import type { Memory } from '../memory/memory.js';
-import type { Filter } from '../spec/filter.js';
-import { MemoryError } from '../spec/memory-error.js';
-import { HttpError } from './http-error.js';
+  VersionItem,
+} from '../api-types.js';
+import type { Memory } from '../memory.js';
 import type { Principal } from './principal.js';
 
 export type AddInput = string | InputMessage[];
@@ -27,10 +28,11 @@ export interface QueuedAdd {
 }
 
 /**
- * The engine as one API key may use it. The tenant comes from the key (the Memory is already a
- * tenant view); a key pinned to a user/agent has the pin ANDed into every call, a conflicting
- * explicit scope is refused (403), and by-id calls on memories outside the pin answer not_found,
- * exactly as for another tenant's ids. REST, mem0 routes and MCP all go through this class.
+ * The engine as one principal may use it. The tenant comes from the principal (the Memory is already
+ * a tenant view); a principal pinned to a user/agent has the pin ANDed into every call, a conflicting
+ * explicit scope is refused (`scope_forbidden`), and by-id calls on memories outside the pin answer
+ * not_found, exactly as for another tenant's ids. REST, mem0 routes, MCP and the CLI's `engram mcp`
+ * all go through this class, so no front end re-implements the rules.
  */
 export class ScopedMemory {
   readonly memory: Memory;
@@ -58,7 +60,10 @@ export class ScopedMemory {
     return scope;
   }
 
-  /** A filter may narrow a pinned key's scope but never name another one. */
+  /**
+   * A filter may narrow a pinned key's scope but never name another one (top level or inside AND).
+   * An OR branch naming another scope is harmless: the pin is ANDed in, so it matches nothing.
+   */
   filters(filters: Filter | undefined): Filter | undefined {
     if (filters === undefined) return undefined;
     const pin = this.principal.pin;
@@ -76,13 +81,10 @@ export class ScopedMemory {
     const value =
       typeof asked === 'object' && asked !== null && 'eq' in asked ? (asked as { eq: unknown }).eq : asked;
     if (value !== pinned) {
-      throw new HttpError(
-        403,
+      throw new MemoryError(
         'scope_forbidden',
         `This API key is pinned to ${field} "${pinned}"; it cannot act on another ${field}.`,
-        {
-          details: { field, pinned },
-        },
+        { details: { field, pinned } },
       );
     }
   }
@@ -115,12 +117,19 @@ export class ScopedMemory {
     });
   }
 
-  async get(id: string): Promise<MemoryItem> {
+  async get(id: string, options: GetOptions = {}): Promise<MemoryItem> {
     const item = await this.memory.get(id);
     if (!this.#inPin(item)) {
       throw new MemoryError('not_found', `No memory with id ${id}.`, { details: { id } });
     }
-    return item;
+    // The pin is checked on the current version first, so a time query never tells a pinned key
+    // more about a memory outside its pin than a plain get would.
+    return options.asOf === undefined && options.knownAt === undefined ? item : this.memory.get(id, options);
+  }
+
+  async versions(id: string): Promise<{ results: VersionItem[] }> {
+    await this.get(id);
+    return this.memory.versions(id);
   }
 
   async update(id: string, input: UpdateInput): Promise<MemoryItem> {
@@ -158,10 +167,12 @@ export class ScopedMemory {
 
   requireAdmin(operation: string): void {
     if (!this.principal.admin) {
-      throw new HttpError(
-        403,
+      throw new MemoryError(
         'admin_required',
         `${operation} needs an admin key (engram keys create --admin).`,
+        {
+          details: { operation },
+        },
       );
     }
   }

@@ -1,0 +1,107 @@
+import type { EngramConfig } from '../config/engram-config.js';
+import { createChatModel, createEmbedder } from '../providers/registry.js';
+import type { ChatModel } from '../spec/chat-model.js';
+import type { Embedder } from '../spec/embedder.js';
+import type { FetchLike } from '../spec/provider-settings.js';
+import type { Store } from '../spec/store.js';
+import { createStore, storeSettings } from '../stores/registry.js';
+import { EmbeddingGate } from './embedding-gate.js';
+import { llmMissing } from './models/llm-missing.js';
+import { ObserverSet, observeChat, observeEmbedder } from './observed-models.js';
+import { ScopeLock } from './scope-lock.js';
+
+export interface MemoryDeps {
+  /** Use these chat models (a fallback chain) instead of the configured ones. */
+  llm?: ChatModel[];
+  /** Use this store instead of the configured one (config store / dbPath); the caller keeps ownership. */
+  store?: Store;
+  /** Use this embedder instead of the configured one; null disables vectors. */
+  embedder?: Embedder | null;
+  fetch?: FetchLike;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  now?: () => Date;
+}
+
+/** The opened engine: what every operation reads and writes through. */
+export interface OpenEngine {
+  store: Store;
+  gate: EmbeddingGate;
+}
+
+/**
+ * The tenant-independent state every tenant view of one Memory shares: the store, the embedder
+ * (behind its gate), the model chain, the per-scope locks and the observers. Construction does
+ * no I/O; `open()` opens and migrates the store on first use and is retried after a failure.
+ */
+export class Engine {
+  readonly locks = new ScopeLock();
+  readonly observers = new ObserverSet();
+  readonly #config: EngramConfig;
+  readonly #deps: MemoryDeps;
+  #ready: Promise<OpenEngine> | undefined;
+  #chain: readonly ChatModel[] | undefined;
+
+  constructor(config: EngramConfig, deps: MemoryDeps) {
+    this.#config = config;
+    this.#deps = deps;
+  }
+
+  /** The store and the embedding gate, opened once (a failed open is tried again next time). */
+  async open(): Promise<OpenEngine> {
+    this.#ready ??= this.#openOnce();
+    try {
+      return await this.#ready;
+    } catch (error) {
+      this.#ready = undefined;
+      throw error;
+    }
+  }
+
+  async #openOnce(): Promise<OpenEngine> {
+    // The embedder first: building it does no I/O, and a bad setting must not leave a store open.
+    const embedder =
+      this.#deps.embedder !== undefined
+        ? this.#deps.embedder
+        : this.#config.embedder === null
+          ? null
+          : createEmbedder(this.#config.embedder, { fetch: this.#deps.fetch });
+    const store = this.#deps.store ?? (await createStore(storeSettings(this.#config)));
+    try {
+      await store.init();
+    } catch (error) {
+      if (this.#deps.store === undefined) await store.close().catch(() => undefined);
+      throw error;
+    }
+    return {
+      store,
+      gate: new EmbeddingGate(embedder && observeEmbedder(embedder, this.observers), store),
+    };
+  }
+
+  /** The LLM fallback chain, built on first use, every model reporting to the observers. */
+  chain(): readonly ChatModel[] {
+    this.#chain ??= (
+      this.#deps.llm ?? this.#config.llm.map((s) => createChatModel(s, { fetch: this.#deps.fetch }))
+    ).map((model) => observeChat(model, this.observers));
+    return this.#chain;
+  }
+
+  /** Throws llm_not_configured when neither the config nor the deps name an LLM. */
+  requireLlm(): void {
+    if (this.#config.llm.length === 0 && !this.#deps.llm?.length) throw llmMissing();
+  }
+
+  /** The current time as ISO 8601 (injectable through deps.now for tests). */
+  now(): string {
+    return (this.#deps.now?.() ?? new Date()).toISOString();
+  }
+
+  /** Closes the store if the engine opened it; an injected store stays the caller's to close. */
+  async close(): Promise<void> {
+    const ready = this.#ready;
+    if (!ready) return;
+    const opened = await ready.catch(() => undefined);
+    if (opened && this.#deps.store === undefined) await opened.store.close();
+  }
+}

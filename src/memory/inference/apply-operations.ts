@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { MemoryRecord, Metadata } from '../../spec/memory-record.js';
+import type { Change } from '../../spec/store.js';
+import { textHash } from '../../util/text-hash.js';
+import type { AddResultItem } from '../api-types.js';
+import type { ExtractedFact } from '../prompts/extract-facts.js';
+import type { InferContext, InferRequest, Operation } from './infer-types.js';
+import type { UsageMeter } from './usage-meter.js';
+
+/** Maps the model's integer ids back to memories and applies every operation in one transaction. */
+export async function applyOperations(
+  ctx: InferContext,
+  request: InferRequest,
+  facts: ExtractedFact[],
+  candidates: MemoryRecord[],
+  operations: Operation[],
+  meter: UsageMeter,
+  factVectors?: (Float32Array | null)[],
+): Promise<AddResultItem[]> {
+  const at = ctx.now();
+  const results: AddResultItem[] = [];
+  // Texts that need a vector of their own (merged UPDATE texts, ADDs reworded by the model).
+  const toEmbed: string[] = [];
+  const textFor = (op: Operation) => (op.text?.trim() || facts[op.fact]?.text || '').trim();
+  for (const op of operations) {
+    if (op.event !== 'ADD' && op.event !== 'UPDATE') continue;
+    const text = textFor(op);
+    const reuse = text === facts[op.fact]?.text && factVectors?.[op.fact];
+    if (!reuse && !toEmbed.includes(text)) toEmbed.push(text);
+  }
+  const before = ctx.gate.calls;
+  const embedded = await meter.stage('embed', async () =>
+    toEmbed.length > 0 ? await ctx.gate.embed(toEmbed) : null,
+  );
+  meter.embedCalls += ctx.gate.calls - before;
+  const vectorOf = (op: Operation, text: string): Float32Array | null => {
+    const i = toEmbed.indexOf(text);
+    if (i >= 0) return embedded?.[i] ?? null;
+    return factVectors?.[op.fact] ?? null;
+  };
+
+  const changes: Change[] = [];
+  const changeOfFact = new Map<number, number>();
+  const ordered = [...operations].sort((a, b) => rank(a.event) - rank(b.event));
+  for (const op of ordered) {
+    const fact = facts[op.fact]!;
+    const target = op.id === undefined || op.id === null ? null : candidates[op.id]!;
+    if (op.event === 'NONE') {
+      if (target) results.push({ id: target.id, memory: target.text, event: 'NONE' });
+      continue;
+    }
+    const metadata: Metadata = {
+      ...request.metadata,
+      ...(fact.event_date ? { event_date: fact.event_date } : {}),
+    };
+    if (op.event === 'ADD') {
+      const text = textFor(op);
+      changeOfFact.set(op.fact, changes.length);
+      changes.push({
+        kind: 'insert',
+        memory: {
+          id: randomUUID(),
+          ...request.ids,
+          actorId: request.actorId ?? null,
+          text,
+          hash: textHash(text),
+          metadata,
+          categories: [fact.category],
+          importance: fact.importance,
+          memoryType: request.memoryType,
+          validFrom: request.eventTime,
+          embedding: vectorOf(op, text),
+          embeddingModel: ctx.gate.model,
+          at,
+          actor: 'llm',
+          reason: `fact: ${fact.text}`,
+        },
+      });
+    } else if (op.event === 'UPDATE' && target) {
+      const text = textFor(op);
+      changeOfFact.set(op.fact, changes.length);
+      changes.push({
+        kind: 'update',
+        id: target.id,
+        patch: {
+          text,
+          hash: textHash(text),
+          metadata: { ...target.metadata, ...metadata },
+          importance: Math.max(target.importance, fact.importance),
+          embedding: vectorOf(op, text),
+          embeddingModel: ctx.gate.model,
+          validFrom: request.eventTime,
+          // Conversations may be replayed out of order; a collision with another memory folds it in.
+          backdate: 'clamp',
+          onDuplicate: 'fold',
+          at,
+          actor: 'llm',
+          reason: `fact: ${fact.text}`,
+        },
+      });
+    } else if (op.event === 'DELETE' && target) {
+      const replacement = changeOfFact.get(op.fact);
+      changes.push({
+        kind: 'invalidate',
+        id: target.id,
+        validTo: request.eventTime,
+        supersededBy: replacement === undefined ? null : { change: replacement },
+        at,
+        actor: 'llm',
+        reason: `contradicted by: ${fact.text}`,
+      });
+    }
+  }
+  const outcomes = await meter.stage('apply', () => ctx.store.applyChanges(ctx.tenant, changes));
+  if (outcomes.some((o) => o.record.embeddingModel)) await ctx.gate.recordModel();
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'insert') {
+      results.push({
+        id: outcome.record.id,
+        memory: outcome.record.text,
+        event: outcome.inserted ? 'ADD' : 'NONE',
+      });
+    } else if (outcome.kind === 'update') {
+      results.push({
+        id: outcome.record.id,
+        memory: outcome.record.text,
+        event: 'UPDATE',
+        previous_memory: outcome.previousText ?? undefined,
+      });
+      if (outcome.folded)
+        results.push({ id: outcome.folded.id, memory: outcome.folded.text, event: 'DELETE' });
+    } else {
+      results.push({ id: outcome.record.id, memory: outcome.record.text, event: 'DELETE' });
+    }
+  }
+  return results;
+}
+
+/** ADD and UPDATE first, so a DELETE can point at the memory that replaces the one it retires. */
+function rank(event: Operation['event']): number {
+  return event === 'ADD' || event === 'UPDATE' ? 0 : event === 'DELETE' ? 1 : 2;
+}

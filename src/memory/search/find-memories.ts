@@ -1,0 +1,46 @@
+import type { FilterNode } from '../../spec/filter.js';
+import type { SearchMode, SearchResult } from '../api-types.js';
+import type { MemoryContext } from '../memory-context.js';
+import { toMemoryItem } from '../render-item.js';
+import { searchMemories } from './search-memories.js';
+
+/** A validated search of one tenant's memories. */
+export interface FindRequest {
+  query: string;
+  filter: FilterNode | null;
+  limit: number;
+  threshold: number | undefined;
+  asOf: string | undefined;
+  knownAt: string | undefined;
+  mode: SearchMode | undefined;
+  explain: boolean;
+}
+
+/** Runs the search and renders it in mem0's shape, saying when it fell back to keywords. */
+export async function findMemories(ctx: MemoryContext, request: FindRequest): Promise<SearchResult> {
+  const { store, gate } = await ctx.open();
+  const outcome = await searchMemories({
+    store,
+    gate,
+    tenant: ctx.tenant,
+    query: request.query,
+    filter: request.filter,
+    limit: request.limit,
+    threshold: request.threshold,
+    asOf: request.asOf,
+    knownAt: request.knownAt,
+    now: ctx.engine.now(),
+    mode: request.mode,
+    settings: ctx.config.search,
+  });
+  const result: SearchResult = {
+    results: outcome.ranked.map((r) =>
+      toMemoryItem(r.record, r.score, request.explain ? r.explain : undefined),
+    ),
+  };
+  if (outcome.degraded) {
+    result.degraded = 'keyword-only';
+    result.degraded_reason = outcome.degraded;
+  }
+  return result;
+}

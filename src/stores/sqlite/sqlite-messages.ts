@@ -1,0 +1,55 @@
+import type { StoredMessage } from '../../spec/memory-record.js';
+import type { Scope } from '../../spec/scope.js';
+import type { MessageStore, NewMessage } from '../../spec/store.js';
+import { type MessageRow, toStoredMessage } from './row-mapping.js';
+import type { SqliteConnection } from './sqlite-connection.js';
+
+/** The raw conversation log per scope; a message with a known ref is logged once. */
+export class SqliteMessages implements MessageStore {
+  readonly #connection: SqliteConnection;
+
+  constructor(connection: SqliteConnection) {
+    this.#connection = connection;
+  }
+
+  async appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]> {
+    const insert = this.#connection.db.prepare(
+      `INSERT INTO messages(tenant, user_id, agent_id, run_id, role, name, content, event_time, created_at, ref)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+    );
+    const now = new Date().toISOString();
+    return this.#connection.write(() =>
+      messages.flatMap((m) => {
+        const row = insert.get(
+          scope.tenant,
+          scope.userId ?? null,
+          scope.agentId ?? null,
+          scope.runId ?? null,
+          m.role,
+          m.name ?? null,
+          m.content,
+          m.eventTime,
+          now,
+          m.ref ?? null,
+        ) as MessageRow | undefined;
+        return row ? [toStoredMessage(row)] : [];
+      }),
+    );
+  }
+
+  async recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]> {
+    const rows = this.#connection.db
+      .prepare(
+        `SELECT * FROM messages WHERE tenant = ? AND user_id IS ? AND agent_id IS ? AND run_id IS ?
+         ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(
+        scope.tenant,
+        scope.userId ?? null,
+        scope.agentId ?? null,
+        scope.runId ?? null,
+        limit,
+      ) as MessageRow[];
+    return rows.reverse().map(toStoredMessage);
+  }
+}
