@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   AddResult,
   GetAllResult,
@@ -6,30 +6,10 @@ import type {
   MemoryItem,
   SearchResult,
 } from '../../src/memory/api-types.js';
-import { ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
-import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
+import { useCliWithEmbedder } from '../support/cli-fixture.js';
+import { parseJson } from '../support/cli-runner.js';
 
-let fake: FakeOllama;
-let temp: ReturnType<typeof makeTempDir>;
-let env: Record<string, string>;
-const cli = (...args: string[]) => runCli(args, env, temp.dir);
-
-beforeAll(async () => {
-  await ensureCliBuilt();
-  fake = await startFakeOllama({ dimensions: 32, models: ['nomic-embed-text'] });
-  temp = makeTempDir();
-  env = {
-    ENGRAM_DB: `${temp.dir}/x.db`,
-    OLLAMA_BASE_URL: fake.url,
-    ENGRAM_EMBEDDER: 'ollama:nomic-embed-text',
-    ENGRAM_LLM: 'none',
-  };
-}, 300_000);
-
-afterAll(async () => {
-  await fake?.close();
-  temp?.remove();
-});
+const { cli, dir } = useCliWithEmbedder();
 
 describe('engram memory commands (--json)', () => {
   let id = '';
@@ -165,7 +145,7 @@ describe('engram memory commands (--json)', () => {
   });
 
   it('--db and --tenant override the environment', async () => {
-    const other = `${temp.dir}/other.db`;
+    const other = `${dir()}/other.db`;
     expect(
       (await cli('--db', other, 'add', 'tenant fact', '--user', 'alice', '--no-infer', '--tenant', 't2'))
         .code,

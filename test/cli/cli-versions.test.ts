@@ -1,34 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AddResult, HistoryItem, MemoryItem, SearchResult } from '../../src/memory/api-types.js';
-import { ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
-import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
+import { useCliWithEmbedder } from '../support/cli-fixture.js';
+import { parseJson } from '../support/cli-runner.js';
 
 const JAN_10 = '2024-01-10T00:00:00.000Z';
 const FEB_01 = '2024-02-01T00:00:00.000Z';
 const MAR_01 = '2024-03-01T00:00:00.000Z';
 const APR_01 = '2024-04-01T00:00:00.000Z';
 
-let fake: FakeOllama;
-let temp: ReturnType<typeof makeTempDir>;
-let env: Record<string, string>;
-const cli = (...args: string[]) => runCli(args, env, temp.dir);
-
-beforeAll(async () => {
-  await ensureCliBuilt();
-  fake = await startFakeOllama({ dimensions: 32, models: ['nomic-embed-text'] });
-  temp = makeTempDir();
-  env = {
-    ENGRAM_DB: `${temp.dir}/x.db`,
-    OLLAMA_BASE_URL: fake.url,
-    ENGRAM_EMBEDDER: 'ollama:nomic-embed-text',
-    ENGRAM_LLM: 'none',
-  };
-}, 300_000);
-
-afterAll(async () => {
-  await fake?.close();
-  temp?.remove();
-});
+const { cli } = useCliWithEmbedder();
 
 describe('engram versions on the command line (each command a new process)', () => {
   it('update --event-time opens a version; search/get --as-of and --known-at select versions; history shows both', async () => {

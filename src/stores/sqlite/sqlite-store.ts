@@ -1,6 +1,6 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
-import type { JobRecord, JobState, NewJob } from '../../spec/job.js';
+import type { JobRecord, JobState, JobStore, NewJob } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type {
   HistoryEntry,
@@ -10,23 +10,24 @@ import type {
   StoredMessage,
 } from '../../spec/memory-record.js';
 import type { Scope } from '../../spec/scope.js';
-import type {
-  CandidateQuery,
-  Change,
-  ChangeOutcome,
-  InsertOutcome,
-  Invalidation,
-  ListOptions,
-  MemoryPatch,
-  NewMemory,
-  NewMessage,
-  Page,
-  ScoredHit,
-  Store,
-  StoreCapability,
-  StoreStats,
-  TimeWindow,
-  VersionToEmbed,
+import {
+  type CandidateQuery,
+  type Change,
+  type ChangeOutcome,
+  type InsertOutcome,
+  type Invalidation,
+  type ListOptions,
+  type MemoryPatch,
+  type NewMemory,
+  type NewMessage,
+  type Page,
+  type ScoredHit,
+  STORE_CAPABILITIES,
+  type Store,
+  type StoreCapability,
+  type StoreStats,
+  type TimeWindow,
+  type VersionToEmbed,
 } from '../../spec/store.js';
 import type { UsageDelta, UsageTotals } from '../../spec/usage-store.js';
 import { resolveSupersededBy } from '../shared/change-refs.js';
@@ -53,17 +54,10 @@ export interface SqliteStoreOptions {
   ann?: AnnOptions | false;
 }
 
-const CAPABILITIES: ReadonlySet<StoreCapability> = new Set<StoreCapability>([
-  'memories',
-  'versions',
-  'vector-search',
-  'text-search',
-  'messages',
-  'meta',
-  'jobs',
-  'keys',
-  'usage',
-]);
+/** Everything but the graph and the outbox, which no backend has yet. */
+const CAPABILITIES: ReadonlySet<StoreCapability> = new Set(
+  STORE_CAPABILITIES.filter((capability) => capability !== 'graph' && capability !== 'outbox'),
+);
 
 /**
  * The embedded source of truth: one SQLite file holding memories and their versions, vectors
@@ -281,13 +275,7 @@ export class SqliteStore implements Store {
   enqueueJob(tenant: string, job: NewJob, at: string): Promise<{ job: JobRecord; created: boolean }> {
     return this.#jobs.enqueueJob(tenant, job, at);
   }
-  claimJobs(options: {
-    limit: number;
-    now: string;
-    leaseMs: number;
-    kinds?: string[];
-    ids?: string[];
-  }): Promise<JobRecord[]> {
+  claimJobs(options: Parameters<JobStore['claimJobs']>[0]): Promise<JobRecord[]> {
     return this.#jobs.claimJobs(options);
   }
   completeJob(tenant: string, id: string, result: JsonValue, at: string): Promise<void> {
