@@ -22,7 +22,8 @@ export type ConfigSources = Map<string, string>;
 export type SourceLabel = (path: string) => string;
 
 export function defaultDraft(sources: ConfigSources): ConfigDraft {
-  const draft: ConfigDraft = engramConfigSchema.parse({});
+  // A copy: zod hands out its default objects themselves, and layers are merged into the draft.
+  const draft: ConfigDraft = structuredClone(engramConfigSchema.parse({}));
   recordLeaves(draft, '', () => 'default', sources);
   return draft;
 }

@@ -140,11 +140,32 @@ const searchFields = {
     .max(1, { error: 'expected a number from 0 to 1' }),
   defaultLimit: positiveInt(),
 };
+/** A whole number from 1 to `max`: a limit the database itself could not go past. */
+const boundedInt = (max: number, why: string) =>
+  positiveInt().max(max, { error: `expected a whole number from 1 to ${max} (${why})` });
 const limitsFields = {
   maxTextChars: positiveInt(),
   maxMessages: positiveInt(),
   maxMetadataBytes: positiveInt(),
+  // SQLite refuses expressions and JSON nested deeper than 1,000, and compiling a filter takes
+  // time that grows faster than its size (~1 s at 5,000 conditions, blocking the process):
+  // the caps keep every allowed input runnable and cheap enough.
+  maxFilterDepth: boundedInt(100, 'SQLite expression depth'),
+  maxFilterNodes: boundedInt(5_000, 'time to compile the SQL'),
+  maxFilterList: positiveInt(),
+  maxMetadataDepth: boundedInt(500, 'SQLite JSON nesting'),
 };
+
+/** The defaults of `limits` (docs/architecture.md, "Input limits"). */
+export const DEFAULT_LIMITS = {
+  maxTextChars: 20_000,
+  maxMessages: 200,
+  maxMetadataBytes: 16_384,
+  maxFilterDepth: 32,
+  maxFilterNodes: 1_000,
+  maxFilterList: 1_000,
+  maxMetadataDepth: 32,
+} as const;
 const extractionMode = z.enum(['two-pass', 'single-pass'], {
   error: 'expected "two-pass" or "single-pass"',
 });
@@ -169,6 +190,8 @@ const storeFields = {
   url: nonEmptyString().optional(),
   schema: nonEmptyString().optional(),
   pool: positiveInt().optional(),
+  /** Open the database for reads only (SQLite: an existing, current file; writes are `read_only`). */
+  readOnly: z.boolean({ error: 'expected true or false' }).optional(),
 };
 const storeSettings = z.strictObject(storeFields);
 
@@ -211,9 +234,13 @@ export const engramConfigSchema = z.strictObject({
     .prefault({}),
   limits: z
     .strictObject({
-      maxTextChars: limitsFields.maxTextChars.default(20_000),
-      maxMessages: limitsFields.maxMessages.default(200),
-      maxMetadataBytes: limitsFields.maxMetadataBytes.default(16_384),
+      maxTextChars: limitsFields.maxTextChars.default(DEFAULT_LIMITS.maxTextChars),
+      maxMessages: limitsFields.maxMessages.default(DEFAULT_LIMITS.maxMessages),
+      maxMetadataBytes: limitsFields.maxMetadataBytes.default(DEFAULT_LIMITS.maxMetadataBytes),
+      maxFilterDepth: limitsFields.maxFilterDepth.default(DEFAULT_LIMITS.maxFilterDepth),
+      maxFilterNodes: limitsFields.maxFilterNodes.default(DEFAULT_LIMITS.maxFilterNodes),
+      maxFilterList: limitsFields.maxFilterList.default(DEFAULT_LIMITS.maxFilterList),
+      maxMetadataDepth: limitsFields.maxMetadataDepth.default(DEFAULT_LIMITS.maxMetadataDepth),
     })
     .prefault({}),
   extraction: z
@@ -256,6 +283,10 @@ export const engramConfigPatchSchema = z.strictObject({
       maxTextChars: limitsFields.maxTextChars.optional(),
       maxMessages: limitsFields.maxMessages.optional(),
       maxMetadataBytes: limitsFields.maxMetadataBytes.optional(),
+      maxFilterDepth: limitsFields.maxFilterDepth.optional(),
+      maxFilterNodes: limitsFields.maxFilterNodes.optional(),
+      maxFilterList: limitsFields.maxFilterList.optional(),
+      maxMetadataDepth: limitsFields.maxMetadataDepth.optional(),
     })
     .optional(),
   extraction: z

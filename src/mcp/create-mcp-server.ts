@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { jsonObjectSchema } from '../memory/access/json-object-schema.js';
 import type { ScopedMemory } from '../memory/access/scoped-memory.js';
 import type { Filter } from '../spec/filter.js';
 import type { Metadata } from '../spec/memory-record.js';
@@ -39,7 +40,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
           .union([z.string().min(1), z.array(z.object({ role: z.string(), content: z.string() })).min(1)])
           .describe('Text, or conversation messages [{role, content}].'),
         ...scope,
-        metadata: z.record(z.string(), z.unknown()).optional(),
+        metadata: jsonObjectSchema('Free JSON object stored with the memory.').optional(),
         infer: z.boolean().optional().describe('false stores the messages as they are, without an LLM.'),
       },
     },
@@ -120,10 +121,9 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
       inputSchema: {
         ...memoryId,
         text: z.string().min(1).optional(),
-        metadata: z
-          .record(z.string(), z.unknown())
-          .optional()
-          .describe('Merged into the existing metadata; a key set to null is removed.'),
+        metadata: jsonObjectSchema(
+          'Merged into the existing metadata; a key set to null is removed.',
+        ).optional(),
         event_time: z.string().optional().describe('ISO 8601: when the new text became true (default now).'),
       },
     },

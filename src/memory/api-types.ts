@@ -22,7 +22,7 @@ export interface AddOptions extends ScopeOptions {
   metadata?: Metadata;
   /** Distil facts with the LLM (default true) or store each message as a memory (false). */
   infer?: boolean;
-  /** When the conversation happened (world time); defaults to now. ISO 8601 or epoch ms. */
+  /** When the conversation happened (world time); defaults to now. ISO 8601, epoch seconds or ms. */
   eventTime?: string | number | Date;
   actorId?: string;
   memoryType?: MemoryType;
@@ -116,7 +116,7 @@ export interface SearchOptions extends ScopeOptions {
   limit?: number;
   /** Minimum final score (0..1) a result must reach. */
   threshold?: number;
-  /** Return what was valid at this instant (ISO 8601 / epoch ms / Date): the version true then. */
+  /** Return what was valid at this instant (ISO 8601 / epoch seconds or ms / Date): the version true then. */
   asOf?: string | number | Date;
   /** Judge by what engram had recorded at this instant (system time); default now. */
   knownAt?: string | number | Date;
@@ -188,6 +188,10 @@ export interface GetOptions {
 export interface JobItem {
   id: string;
   kind: string;
+  /** The scope the queued add writes to (null where a payload does not say). */
+  user_id: string | null;
+  agent_id: string | null;
+  run_id: string | null;
   state: 'pending' | 'running' | 'done' | 'dead';
   attempts: number;
   max_attempts: number;

@@ -9,6 +9,7 @@ import { EmbeddingGate } from './embedding-gate.js';
 import { llmMissing } from './models/llm-missing.js';
 import { ObserverSet, observeChat, observeEmbedder } from './observed-models.js';
 import { ScopeLock } from './scope-lock.js';
+import { AccessRecorder } from './search/access-recorder.js';
 
 export interface MemoryDeps {
   /** Use these chat models (a fallback chain) instead of the configured ones. */
@@ -27,6 +28,8 @@ export interface MemoryDeps {
 export interface OpenEngine {
   store: Store;
   gate: EmbeddingGate;
+  /** Access counts of search hits, written in batches off the request path. */
+  access: AccessRecorder;
 }
 
 /**
@@ -76,6 +79,7 @@ export class Engine {
     return {
       store,
       gate: new EmbeddingGate(embedder && observeEmbedder(embedder, this.observers), store),
+      access: new AccessRecorder(store),
     };
   }
 
@@ -97,11 +101,16 @@ export class Engine {
     return (this.#deps.now?.() ?? new Date()).toISOString();
   }
 
-  /** Closes the store if the engine opened it; an injected store stays the caller's to close. */
+  /**
+   * Writes pending access counts, then closes the store if the engine opened it; an injected
+   * store stays the caller's to close.
+   */
   async close(): Promise<void> {
     const ready = this.#ready;
     if (!ready) return;
     const opened = await ready.catch(() => undefined);
-    if (opened && this.#deps.store === undefined) await opened.store.close();
+    if (!opened) return;
+    await opened.access.close();
+    if (this.#deps.store === undefined) await opened.store.close();
   }
 }

@@ -6,9 +6,9 @@ import type { JobRecord } from '../spec/job.js';
 import { MemoryError } from '../spec/memory-error.js';
 import type { Store, StoreStats } from '../spec/store.js';
 import type { UsageTotals } from '../spec/usage-store.js';
-import { parseTime } from '../util/parse-time.js';
 import { addInferred } from './add/add-inferred.js';
 import { addRaw } from './add/add-raw.js';
+import { checkAdd } from './add/check-add.js';
 import { apiKeys } from './admin/api-keys.js';
 import { checkDatabase } from './admin/check-database.js';
 import type {
@@ -30,12 +30,13 @@ import type {
   UpdateInput,
   VersionItem,
 } from './api-types.js';
+import { deleteBatch } from './batch/delete-batch.js';
+import { updateBatch } from './batch/update-batch.js';
 import { chat } from './chat/chat.js';
 import { buildContext } from './context/build-context.js';
 import { Engine, type MemoryDeps } from './engine.js';
 import { type Entity, type EntityPin, listEntities } from './entities/list-entities.js';
 import { scopedFilter } from './filters/scoped-filter.js';
-import type { InferRequest } from './inference/infer-add.js';
 import { enqueueAdd } from './jobs/enqueue-add.js';
 import { getJob, listJobs } from './jobs/find-jobs.js';
 import { type JobQueue, jobQueue } from './jobs/job-queue.js';
@@ -53,15 +54,11 @@ import { updateMemory } from './update/update-memory.js';
 import {
   checkEdit,
   checkId,
-  checkImportance,
   checkLimit,
-  checkMemoryType,
-  checkMetadata,
   checkStates,
   checkText,
   checkThreshold,
   checkTokenBudget,
-  normaliseMessages,
 } from './validate-input.js';
 
 export type { MemoryDeps } from './engine.js';
@@ -167,9 +164,9 @@ export class Memory {
     return (await this.#store()).stats();
   }
 
-  /** Whether the database opens and takes a write (the server's /ready); never throws. */
+  /** Whether the database opens, is engram's and answers a read (the server's /ready); never throws. */
   async health(): Promise<ProviderHealth> {
-    return checkDatabase(() => this.#store(), this.#engine.now());
+    return checkDatabase(() => this.#store());
   }
 
   /** The users, agents and runs of this tenant that have active memories, with counts. */
@@ -178,18 +175,12 @@ export class Memory {
   }
 
   async add(input: string | InputMessage[], options: AddOptions = {}): Promise<AddResult> {
-    const limits = this.config.limits;
-    const messages = normaliseMessages(input, limits);
-    const ids = requireScope(scopeIds(options), 'add');
-    const metadata = checkMetadata(options.metadata, limits);
-    const importance = checkImportance(options.importance) ?? 0.5;
-    const eventTime = this.#eventTime(options.eventTime);
-    const infer = options.infer ?? true;
-    if (infer) this.#engine.requireLlm();
-    const memoryType = checkMemoryType(options.memoryType ?? (infer ? 'semantic' : 'episodic'), ids.agentId);
-    const actorId = options.actorId ?? null;
-    if (infer) return addInferred(this.#ctx, { ids, messages, eventTime, metadata, memoryType, actorId });
-    return addRaw(this.#ctx, { ids, messages, eventTime, metadata, importance, memoryType, actorId });
+    const { infer, importance, ...request } = checkAdd(input, options, this.config.limits, () =>
+      this.#engine.now(),
+    );
+    if (!infer) return addRaw(this.#ctx, { ...request, importance });
+    this.#engine.requireLlm();
+    return addInferred(this.#ctx, request);
   }
 
   /**
@@ -201,20 +192,14 @@ export class Memory {
     options: AddOptions = {},
     queue: { idempotencyKey?: string } = {},
   ): Promise<{ job_id: string; status: 'pending'; created: boolean }> {
-    const limits = this.config.limits;
-    const messages = normaliseMessages(input, limits);
-    const ids = requireScope(scopeIds(options), 'add');
-    const request: InferRequest = {
-      ids,
-      messages,
-      eventTime: this.#eventTime(options.eventTime),
-      metadata: checkMetadata(options.metadata, limits),
-      memoryType: options.memoryType ?? 'semantic',
-      actorId: options.actorId ?? null,
-      logged: false,
-    };
+    // Queued adds are always inferred; the same checks as add() (procedural needs an agent).
+    const {
+      infer: _infer,
+      importance: _importance,
+      ...checked
+    } = checkAdd(input, { ...options, infer: true }, this.config.limits, () => this.#engine.now());
     this.#engine.requireLlm();
-    return enqueueAdd(this.#ctx, request, queue.idempotencyKey ?? null);
+    return enqueueAdd(this.#ctx, { ...checked, logged: false }, queue.idempotencyKey ?? null);
   }
 
   /** Runs one leased job of this tenant (the ingest worker calls this). */
@@ -266,10 +251,10 @@ export class Memory {
    * `onToken` when given), then remember the turn through the normal inferred add.
    */
   async chat(message: string, options: ChatOptions = {}): Promise<ChatResult> {
-    checkText(message, this.config.limits, 'The message');
+    const text = checkText(message, this.config.limits, 'The message');
     const ids = requireScope(scopeIds(options), 'chat');
     this.#engine.requireLlm();
-    return chat(this.#ctx, this, ids, message, options);
+    return chat(this.#ctx, this, ids, text, options);
   }
 
   /** What adds have cost so far (LLM calls, tokens, embedding calls), per scope. */
@@ -298,7 +283,7 @@ export class Memory {
   }
 
   async getAll(options: GetAllOptions = {}): Promise<GetAllResult> {
-    const filter = scopedFilter(options, options.filters, 'getAll');
+    const filter = scopedFilter(options, options.filters, 'getAll', this.config.limits);
     const limit = checkLimit(options.limit ?? 100, MAX_PAGE);
     const states = checkStates(options.states);
     const store = await this.#store();
@@ -311,14 +296,14 @@ export class Memory {
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
-    checkText(query, this.config.limits, 'The search query');
-    const filter = scopedFilter(options, options.filters, 'search');
+    const text = checkText(query, this.config.limits, 'The search query');
+    const filter = scopedFilter(options, options.filters, 'search', this.config.limits);
     const limit = checkLimit(options.limit ?? this.config.search.defaultLimit, MAX_PAGE);
     const threshold = checkThreshold(options.threshold);
     const window = timeWindow(options);
     const { mode } = options;
     return findMemories(this.#ctx, {
-      query,
+      query: text,
       filter,
       limit,
       threshold,
@@ -339,6 +324,25 @@ export class Memory {
     checkId(id);
     await (await this.#store()).deleteMemory(this.tenant, id, { at: this.#engine.now(), actor: 'user' });
     return { message: 'Memory deleted successfully!' };
+  }
+
+  /**
+   * Several user edits, all or nothing: every id is checked (not_found) and every edit checked
+   * before anything is written, then all are applied in one store transaction.
+   */
+  async updateMany(edits: { id: string; edit: string | UpdateInput }[]): Promise<MemoryItem[]> {
+    const checked = edits.map(({ id, edit }) => {
+      checkId(id);
+      return { id, edit: checkEdit(edit, this.config.limits) };
+    });
+    return updateBatch(this.#ctx, checked);
+  }
+
+  /** Deletes several memories; an unknown id is not_found before any is deleted. */
+  async deleteMany(ids: string[]): Promise<{ message: string; deleted: number }> {
+    for (const id of ids) checkId(id);
+    const deleted = await deleteBatch(this.#ctx, ids);
+    return { message: `Deleted ${deleted} memories.`, deleted };
   }
 
   async deleteAll(options: ScopeOptions = {}): Promise<{ message: string; deleted: number }> {
@@ -387,9 +391,5 @@ export class Memory {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#ownsEngine) await this.#engine.close();
-  }
-
-  #eventTime(value: string | number | Date | undefined): string {
-    return value === undefined ? this.#engine.now() : parseTime(value, 'eventTime');
   }
 }

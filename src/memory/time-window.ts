@@ -2,7 +2,7 @@ import { MemoryError } from '../spec/memory-error.js';
 import type { TimeWindow } from '../spec/store.js';
 import { parseTime } from '../util/parse-time.js';
 
-/** `asOf` / `knownAt` as the caller gave them (ISO 8601, epoch ms or Date), checked; undefined: now. */
+/** `asOf` / `knownAt` as the caller gave them (ISO 8601, epoch seconds or ms, or Date), checked; undefined: now. */
 export function timeWindow(options: {
   asOf?: string | number | Date | undefined;
   knownAt?: string | number | Date | undefined;

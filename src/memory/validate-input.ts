@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { MemoryError } from '../spec/memory-error.js';
 import type { MemoryState, MemoryType, Metadata } from '../spec/memory-record.js';
 import { parseTime } from '../util/parse-time.js';
+import { toWellFormed } from '../util/well-formed.js';
 import type { InputMessage } from './api-types.js';
 
 export interface InputLimits {
   maxTextChars: number;
   maxMessages: number;
   maxMetadataBytes: number;
+  maxMetadataDepth: number;
 }
 
 const messageSchema = z.object({
@@ -42,11 +44,19 @@ export function normaliseMessages(input: unknown, limits: InputLimits): InputMes
         { details: { index: i } },
       );
     }
-    checkText(parsed.data.content, limits, `Message ${i}`);
-    return parsed.data;
+    const { name, ...message } = parsed.data;
+    return {
+      ...message,
+      content: checkText(message.content, limits, `Message ${i}`),
+      ...(name === undefined ? {} : { name: toWellFormed(name) }),
+    };
   });
 }
 
+/**
+ * Non-empty text within limits.maxTextChars, returned well-formed: a lone surrogate (half of a
+ * UTF-16 pair, not Unicode) becomes U+FFFD, so what is stored, returned and hashed is one text.
+ */
 export function checkText(text: unknown, limits: InputLimits, what: string): string {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new MemoryError('invalid_input', `${what} is empty: give some text.`);
@@ -58,9 +68,46 @@ export function checkText(text: unknown, limits: InputLimits, what: string): str
       { details: { length: text.length, limit: limits.maxTextChars } },
     );
   }
-  return text;
+  return toWellFormed(text);
 }
 
+const NOT_SERIALISABLE = 'metadata must be JSON-serialisable (no cycles, no BigInt).';
+
+/**
+ * A copy of `value` with well-formed keys and strings. It refuses to descend past
+ * limits.maxMetadataDepth objects and arrays, so neither this walk nor JSON.stringify
+ * (recursive in V8) can exhaust the stack, and SQLite's JSON functions accept what is stored.
+ */
+function cleanJson(value: unknown, depth: number, limits: InputLimits, ancestors: Set<object>): unknown {
+  if (typeof value === 'string') return toWellFormed(value);
+  if (typeof value !== 'object' || value === null) return value;
+  // Objects with toJSON (Date) are left to JSON.stringify, as they would be without this walk.
+  if (!Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  if (depth > limits.maxMetadataDepth) {
+    throw new MemoryError(
+      'invalid_input',
+      `metadata is nested more than ${limits.maxMetadataDepth} objects/arrays deep; the limit is ${limits.maxMetadataDepth} (config limits.maxMetadataDepth). Flatten it, or store the deep part as a JSON string.`,
+      { details: { field: 'metadata', limit: 'maxMetadataDepth', max: limits.maxMetadataDepth } },
+    );
+  }
+  if (ancestors.has(value)) throw new MemoryError('invalid_input', NOT_SERIALISABLE);
+  ancestors.add(value);
+  const copy = Array.isArray(value)
+    ? value.map((item) => cleanJson(item, depth + 1, limits, ancestors))
+    : Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [
+          toWellFormed(key),
+          cleanJson(item, depth + 1, limits, ancestors),
+        ]),
+      );
+  ancestors.delete(value);
+  return copy;
+}
+
+/**
+ * A JSON object within limits.maxMetadataBytes and limits.maxMetadataDepth (the database's JSON
+ * functions refuse deeper documents), with every key and string well-formed (see checkText).
+ */
 export function checkMetadata(metadata: unknown, limits: InputLimits): Metadata {
   if (metadata === undefined || metadata === null) return {};
   if (typeof metadata !== 'object' || Array.isArray(metadata)) {
@@ -68,11 +115,10 @@ export function checkMetadata(metadata: unknown, limits: InputLimits): Metadata 
   }
   let json: string;
   try {
-    json = JSON.stringify(metadata);
+    json = JSON.stringify(cleanJson(metadata, 1, limits, new Set()));
   } catch (cause) {
-    throw new MemoryError('invalid_input', 'metadata must be JSON-serialisable (no cycles, no BigInt).', {
-      cause,
-    });
+    if (cause instanceof MemoryError) throw cause;
+    throw new MemoryError('invalid_input', NOT_SERIALISABLE, { cause });
   }
   if (Buffer.byteLength(json) > limits.maxMetadataBytes) {
     throw new MemoryError(

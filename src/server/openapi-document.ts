@@ -123,14 +123,14 @@ const OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/reset',
-    summary: "Erase every memory of the key's tenant (admin key).",
+    summary: "Erase every memory of the key's tenant (admin key without a pin).",
     tag: 'admin',
     response: messageResultSchema,
   },
   {
     method: 'get',
     path: '/jobs/{id}',
-    summary: 'Status of a queued add.',
+    summary: 'Status of a queued add (404 outside the key’s pin).',
     tag: 'jobs',
     pathId: true,
     response: jobItemSchema,
@@ -138,7 +138,7 @@ const OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/keys',
-    summary: "Create an API key in the admin key's tenant; the secret is returned once.",
+    summary: "Create an API key in the admin key's tenant (and within its pin); the secret is returned once.",
     tag: 'admin',
     body: z.object({
       name: z.string().optional(),
@@ -152,7 +152,7 @@ const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/keys',
-    summary: "List the tenant's API keys (admin key).",
+    summary: "List the tenant's API keys (admin key; a pinned one sees the keys within its pin).",
     tag: 'admin',
     response: z.object({ results: z.array(apiKeySchema) }),
   },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObjectSchema } from '../memory/access/json-object-schema.js';
 
 /**
  * The native API's request and response shapes. Routes validate with them, /openapi.json is
@@ -10,13 +11,15 @@ const scopeFields = {
   agent_id: id.optional().describe('The agent the memories belong to.'),
   run_id: id.optional().describe('The run / session the memories belong to.'),
 };
-const metadata = z.record(z.string(), z.unknown()).describe('Free JSON object stored with the memory.');
+const metadata = jsonObjectSchema('Free JSON object stored with the memory.');
 const filters = z
   .record(z.string(), z.unknown())
   .describe(
     'mem0 filter: {user_id: "alice", "metadata.topic": {in: ["food"]}, AND: [...], OR: [...], NOT: {...}}',
   );
-const time = z.union([z.string(), z.number()]).describe('ISO 8601 or epoch milliseconds.');
+const time = z
+  .union([z.string(), z.number()])
+  .describe('ISO 8601, or epoch seconds (below 1e10) or milliseconds; years 1900 to 2200.');
 
 export const messageSchema = z.object({
   role: z.string().min(1),
@@ -180,6 +183,9 @@ export const messageResultSchema = z.object({ message: z.string(), deleted: z.nu
 
 export const jobItemSchema = z.object({
   id: z.string(),
+  user_id: z.string().nullable().describe('The scope the queued add writes to.'),
+  agent_id: z.string().nullable(),
+  run_id: z.string().nullable(),
   state: z.enum(['pending', 'running', 'done', 'dead']),
   attempts: z.number().int(),
   last_error: z.string().nullable(),

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'dimension_mismatch'
   | 'conflict'
   | 'store_error'
+  | 'read_only'
   | 'closed';
 
 export interface MemoryErrorOptions {
@@ -53,6 +54,8 @@ const CATEGORY_BY_CODE: Record<ErrorCode, ErrorCategory> = {
   dimension_mismatch: 'conflict',
   conflict: 'conflict',
   store_error: 'internal',
+  // The deployment refuses writes (a read-only file or store.readOnly): not the caller's bug, not ours.
+  read_only: 'forbidden',
   closed: 'user',
 };
 

@@ -232,6 +232,10 @@ export interface MemoryStore {
   history(tenant: string, id: string): Promise<HistoryEntry[]>;
   /** Every version of a memory, newest first (empty when the memory is unknown or deleted). */
   versions(tenant: string, id: string): Promise<MemoryVersion[]>;
+  /**
+   * Counts accesses: each occurrence of an id in `ids` adds one to its access count (the engine
+   * batches several searches into one call), and `at` becomes its last access.
+   */
   recordAccess(tenant: string, ids: string[], at: string): Promise<void>;
 }
 
@@ -301,10 +305,19 @@ export interface StoreStats {
 export interface StoreLifecycle {
   readonly dialect: StoreDialect;
   readonly capabilities: ReadonlySet<StoreCapability>;
-  /** Opens, migrates; idempotent. */
+  /**
+   * Opens, checks that the data is this backend's (a file of another application or a damaged
+   * one is a `store_error` naming it) and migrates; idempotent.
+   */
   init(): Promise<void>;
   close(): Promise<void>;
+  /** Counts and the full integrity check (may read the whole database: `engram doctor`). */
   stats(): Promise<StoreStats>;
+  /**
+   * A cheap check for readiness probes, made often: the store answers and still holds an engram
+   * schema. It writes nothing (a read-only store is ready) and never throws.
+   */
+  health(): Promise<StoreHealth>;
   /** Removes everything of one tenant, or of all tenants when tenant is null. */
   reset(tenant: string | null): Promise<void>;
 }

@@ -56,7 +56,7 @@ export function refuseUnused(settings: StoreSettings, used: readonly (keyof Stor
 }
 
 registerStore('sqlite', async (settings) => {
-  refuseUnused(settings, ['path']);
+  refuseUnused(settings, ['path', 'readOnly']);
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-  return new SqliteStore({ path: settings.path ?? './engram.db' });
+  return new SqliteStore({ path: settings.path ?? './engram.db', readOnly: settings.readOnly });
 });

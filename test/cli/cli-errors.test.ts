@@ -1,9 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_FAILURE, EXIT_USER, exitCodeFor } from '../../src/cli/report-error.js';
 import type { GetAllResult } from '../../src/memory/api-types.js';
 import { MemoryError } from '../../src/spec/memory-error.js';
-import { type CliResult, ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
+import {
+  type CliResult,
+  closedPortUrl,
+  ensureCliBuilt,
+  makeTempDir,
+  parseJson,
+  runCli,
+} from '../support/cli-runner.js';
 import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
 
 let fake: FakeOllama;
@@ -118,6 +126,20 @@ describe('engram errors', () => {
     const list = await cli('--config', 'good.json', 'list', '--user', 'alice', '--json');
     expect(list.code).toBe(0);
     expect(parseJson<GetAllResult>(list).results).toEqual([]);
+  });
+
+  it('serve refuses to start on a file that is not an engram database, naming it', async () => {
+    const path = `${temp.dir}/not-engram.db`;
+    writeFileSync(path, randomBytes(8192));
+    const port = new URL(await closedPortUrl()).port;
+    const run = await runCli(['serve', '--db', path, '--port', port, '--workers', '1'], env, temp.dir, {
+      killAfterMs: 15_000,
+    });
+    expectOneErrorLine(
+      run,
+      EXIT_FAILURE,
+      /Not serving: The file at .*not-engram\.db is not a SQLite database/,
+    );
   });
 
   it('help and version exit 0', async () => {

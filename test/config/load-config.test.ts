@@ -42,7 +42,15 @@ describe('loadConfig defaults', () => {
         keywordWeight: 0.3,
         defaultLimit: 10,
       },
-      limits: { maxTextChars: 20000, maxMessages: 200, maxMetadataBytes: 16384 },
+      limits: {
+        maxTextChars: 20000,
+        maxMessages: 200,
+        maxMetadataBytes: 16384,
+        maxFilterDepth: 32,
+        maxFilterNodes: 1000,
+        maxFilterList: 1000,
+        maxMetadataDepth: 32,
+      },
       extraction: { contextMessages: 10, mode: 'single-pass' },
     });
   });
@@ -301,6 +309,14 @@ describe('environment', () => {
     expect(error.message).toContain('env ENGRAM_MAX_TEXT_CHARS');
   });
 
+  it('one load leaves the defaults of the next untouched', () => {
+    const env = { ENGRAM_LLM_BASE_URL: 'http://elsewhere:1', ENGRAM_EMBEDDER_BASE_URL: 'http://elsewhere:2' };
+    expect(loadConfig(undefined, { env, cwd }).llm[0]?.baseUrl).toBe('http://elsewhere:1');
+    const fresh = loadConfig(undefined, { env: {}, cwd });
+    expect(fresh.llm[0]?.baseUrl).toBe('http://localhost:11434');
+    expect(fresh.embedder?.baseUrl).toBe('http://localhost:11434');
+  });
+
   it('blank variables count as unset', () => {
     expect(loadConfig(undefined, { env: { ENGRAM_DB: '  ', ENGRAM_LLM: '' }, cwd }).dbPath).toBe(
       './engram.db',
@@ -336,6 +352,21 @@ describe('validation errors', () => {
     expect(error.message).toContain('ENGRAM_MAX_TEXT_CHARS');
     expect(error.message).toContain('llm[0].baseUrl: expected an http(s) URL');
     expect(error.message).toContain('env ENGRAM_LLM_BASE_URL');
+  });
+
+  it('filter and metadata limits are configurable, up to what SQLite can run', () => {
+    const cwd = tempDir();
+    const limits = { maxFilterDepth: 8, maxFilterNodes: 50, maxFilterList: 20_000, maxMetadataDepth: 64 };
+    expect(loadConfig({ limits }, { env: {}, cwd }).limits).toMatchObject(limits);
+    const input = { limits: { maxFilterDepth: 1000, maxFilterNodes: 100_000, maxMetadataDepth: 1000 } };
+    const error = configError(() => loadConfig(input, { env: {}, cwd }));
+    expect(error.message).toContain('limits.maxFilterDepth: expected a whole number from 1 to 100');
+    expect(error.message).toContain('limits.maxFilterNodes: expected a whole number from 1 to 5000');
+    expect(error.message).toContain('limits.maxMetadataDepth: expected a whole number from 1 to 500');
+    const typo = configError(() =>
+      loadConfig({ limits: { maxFilterDepht: 3 } } as EngramConfigInput, { env: {}, cwd }),
+    );
+    expect(typo.message).toContain('did you mean "maxFilterDepth"?');
   });
 
   it('weights that are all zero are rejected', () => {

@@ -336,12 +336,16 @@ export function memoryChecks(makeFixture: MakeFixture): void {
     expect(await ids(['deleted'])).toEqual(['was deleted']);
   });
 
-  it('records access per memory', async () => {
+  it('records access per memory, each occurrence of an id once', async () => {
     const m = newMemory('often recalled');
-    await store().insertMemories('t1', [m]);
+    const other = newMemory('recalled once');
+    await store().insertMemories('t1', [m, other]);
     await store().recordAccess('t1', [m.id], LATER);
     await store().recordAccess('t1', [m.id], LATER);
     expect(await store().getMemory('t1', m.id)).toMatchObject({ accessCount: 2, lastAccessedAt: LATER });
+    await store().recordAccess('t1', [m.id, other.id, m.id], LATER);
+    expect(await store().getMemory('t1', m.id)).toMatchObject({ accessCount: 4 });
+    expect(await store().getMemory('t1', other.id)).toMatchObject({ accessCount: 1 });
   });
 
   it('reports counts and health, and resets one tenant or all', async () => {
@@ -352,15 +356,17 @@ export function memoryChecks(makeFixture: MakeFixture): void {
     expect(stats.health.ok).toBe(true);
     expect(typeof stats.health.detail).toBe('string');
     expect(stats.schemaVersion).toBeGreaterThan(0);
+    expect(await store().health()).toMatchObject({ ok: true, detail: expect.any(String) });
     await store().reset('t1');
     expect((await store().stats()).memories).toBe(1);
     await store().reset(null);
     expect(await store().stats()).toMatchObject({ memories: 0, versions: 0, vectors: 0, history: 0 });
   });
 
-  it('closes once; a write after close is a closed error', async () => {
+  it('closes once; a write after close is a closed error, and health says not ok', async () => {
     await store().close();
     await store().close();
+    expect(await store().health()).toMatchObject({ ok: false });
     await expect(store().insertMemories('t1', [newMemory('too late')])).rejects.toMatchObject({
       code: 'closed',
     });

@@ -109,6 +109,31 @@ describe.each([
     expect(gone.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/^not_found: /) });
   });
 
+  it('keeps a metadata key named __proto__ on add and update', async () => {
+    const added = json(
+      await client.callTool({
+        name: 'add_memory',
+        arguments: {
+          messages: 'I like oolong',
+          user_id: 'u1',
+          infer: false,
+          metadata: JSON.parse('{"__proto__":{"x":1},"b":2}') as Record<string, unknown>,
+        },
+      }),
+    );
+    const id = (added.results as { id: string }[])[0]!.id;
+    const metadataOf = async () =>
+      JSON.stringify(
+        json(await client.callTool({ name: 'get_memory', arguments: { memory_id: id } })).metadata,
+      );
+    expect(await metadataOf()).toBe('{"__proto__":{"x":1},"b":2}');
+    await client.callTool({
+      name: 'update_memory',
+      arguments: { memory_id: id, metadata: JSON.parse('{"__proto__":"p"}') as Record<string, unknown> },
+    });
+    expect(await metadataOf()).toBe('{"__proto__":"p","b":2}');
+  });
+
   it('returns isError with the code for failures (missing scope), and deletes all of a scope', async () => {
     const noScope = (await client.callTool({ name: 'list_memories', arguments: {} })) as CallToolResult;
     expect(noScope.isError).toBe(true);

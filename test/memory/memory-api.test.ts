@@ -166,6 +166,13 @@ describe('Memory API (infer: false) against a real SQLite file and a fake Ollama
       message: expect.stringContaining('limits.maxTextChars'),
     });
     await expect(memory.add('no scope', { infer: false })).rejects.toMatchObject({ code: 'scope_required' });
+    // A queued add is checked like add(): a procedural memory needs an agent.
+    await expect(memory.enqueueAdd('steps', { userId: 'x', memoryType: 'procedural' })).rejects.toMatchObject(
+      {
+        code: 'invalid_input',
+        message: expect.stringContaining('agentId'),
+      },
+    );
     await expect(
       memory.add('bad meta', { userId: 'x', infer: false, metadata: [] as never }),
     ).rejects.toMatchObject({

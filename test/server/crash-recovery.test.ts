@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scopedIdempotencyKey } from '../../src/memory/jobs/enqueue-add.js';
 import { factFor, factPerMessage, promptKind } from '../ingest/fact-per-message.js';
 import { closedPortUrl, ensureCliBuilt, makeTempDir } from '../support/cli-runner.js';
 import { cosine, fakeEmbedding } from '../support/fake-embedding.js';
@@ -208,7 +209,10 @@ describe('crash recovery: kill -9 while ingesting', () => {
     }[];
     expect(jobs).toHaveLength(N);
     expect(jobs.filter((j) => j.state === 'done')).toHaveLength(N);
-    expect(new Set(jobs.map((j) => j.k))).toEqual(new Set(Array.from({ length: N }, (_, i) => key(i))));
+    // Idempotency keys are stored qualified by the scope they were sent for.
+    const stored = (i: number) =>
+      scopedIdempotencyKey({ userId: user(i), agentId: null, runId: null }, key(i));
+    expect(new Set(jobs.map((j) => j.k))).toEqual(new Set(Array.from({ length: N }, (_, i) => stored(i))));
 
     const memories = readDb((db) => db.prepare("SELECT text FROM memories WHERE state = 'active'").all()) as {
       text: string;

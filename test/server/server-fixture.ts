@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { issueApiKey } from '../../src/memory/access/issue-api-key.js';
 import { Memory } from '../../src/memory/memory.js';
 import { type AppOptions, createApp } from '../../src/server/create-app.js';
+import type { ChatModel } from '../../src/spec/chat-model.js';
 import type { Embedder } from '../../src/spec/embedder.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.js';
 import { fakeEmbedding } from '../support/fake-embedding.js';
@@ -24,13 +25,19 @@ export interface ServerFixture {
   cleanup(): Promise<void>;
 }
 
-/** One engine on a temp SQLite file, keys for tenants A and B, and the app over it. */
-export async function serverFixture(options: Omit<AppOptions, 'memory'> = {}): Promise<ServerFixture> {
+/**
+ * One engine on a temp SQLite file, keys for tenants A and B, and the app over it. `llm` gives the
+ * engine chat models (queued adds need one); no worker runs, so queued jobs stay pending.
+ */
+export async function serverFixture(
+  options: Omit<AppOptions, 'memory'> & { llm?: ChatModel[] } = {},
+): Promise<ServerFixture> {
+  const { llm, ...appOptions } = options;
   const dir = mkdtempSync(join(tmpdir(), 'engram-server-'));
   const store = new SqliteStore({ path: join(dir, 'engram.db') });
   const memory = new Memory(
     { dbPath: join(dir, 'engram.db'), embedder: null, llm: null },
-    { store, embedder: fakeEmbedder, env: {}, cwd: dir },
+    { store, embedder: fakeEmbedder, env: {}, cwd: dir, ...(llm === undefined ? {} : { llm }) },
   );
   await memory.store();
   const keys = {
@@ -39,7 +46,7 @@ export async function serverFixture(options: Omit<AppOptions, 'memory'> = {}): P
     pinnedAlice: (await issueApiKey(store, { tenant: 'A', userId: 'alice' })).key,
     adminB: (await issueApiKey(store, { tenant: 'B', admin: true })).key,
   };
-  const app = createApp({ memory, ...options });
+  const app = createApp({ memory, ...appOptions });
   return {
     memory,
     store,

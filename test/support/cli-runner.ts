@@ -87,15 +87,26 @@ function lockAgeMs(): number {
 
 /**
  * Runs `engram <args>` in a child process. The environment is ONLY `env` (plus PATH/HOME), so a
- * developer's own ENGRAM_* or OLLAMA_* variables never leak into a test.
+ * developer's own ENGRAM_* or OLLAMA_* variables never leak into a test. With `killAfterMs`, a
+ * command still running then (a server that should not have started) is killed: exit code -1.
  */
-export function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  options: { killAfterMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const timer =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
+    child.on('close', () => clearTimeout(timer));
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

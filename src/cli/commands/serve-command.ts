@@ -46,6 +46,13 @@ export const serveCommand: RegisterCommand = (program, context) => {
         String(options.rate).trim() === '0' ? 0 : (parseIntegerFlag(String(options.rate), '--rate') ?? 50);
       const { input, options: loadOptions } = configSources(globals, context);
       const memory = new Memory(input, { env: loadOptions.env, cwd: loadOptions.cwd });
+      // A database that is not engram's, is damaged or cannot be opened stops the start-up here,
+      // instead of a server whose every call is a 500.
+      const database = await memory.health();
+      if (!database.ok) {
+        await memory.close();
+        throw new MemoryError('store_error', `Not serving: ${database.detail}`);
+      }
       const logger = new JsonLogger((line) => context.io.stdout(line));
       const concurrency = parseIntegerFlag(String(options.workers), '--workers') ?? 2;
       const worker =

@@ -1,3 +1,4 @@
+import type { ApiKeyRecord } from '../../spec/api-key.js';
 import type { Filter } from '../../spec/filter.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type {
@@ -16,7 +17,9 @@ import type {
   UpdateInput,
   VersionItem,
 } from '../api-types.js';
+import { jobNotFound } from '../jobs/find-jobs.js';
 import type { Memory } from '../memory.js';
+import { issueApiKey } from './issue-api-key.js';
 import type { Principal } from './principal.js';
 
 export type AddInput = string | InputMessage[];
@@ -27,12 +30,33 @@ export interface QueuedAdd {
   created: boolean;
 }
 
+export interface NewKeyRequest {
+  name?: string | null;
+  userId?: string | null;
+  agentId?: string | null;
+  admin?: boolean;
+}
+
+/** The scope fields of a memory, a job or a key's pin, as items carry them. */
+interface ScopeFields {
+  user_id: string | null;
+  agent_id: string | null;
+}
+
+/** mem0's entity types and the scope option each names; a Map, so "constructor" is not a type. */
+const ENTITY_FIELDS = new Map<string, 'userId' | 'agentId' | 'runId'>([
+  ['user', 'userId'],
+  ['agent', 'agentId'],
+  ['run', 'runId'],
+]);
+
 /**
  * The engine as one principal may use it. The tenant comes from the principal (the Memory is already
  * a tenant view); a principal pinned to a user/agent has the pin ANDed into every call, a conflicting
- * explicit scope is refused (`scope_forbidden`), and by-id calls on memories outside the pin answer
- * not_found, exactly as for another tenant's ids. REST, mem0 routes, MCP and the CLI's `engram mcp`
- * all go through this class, so no front end re-implements the rules.
+ * explicit scope is refused (`scope_forbidden`), and by-id calls on memories and jobs outside the pin
+ * answer not_found, exactly as for another tenant's ids. A pinned admin manages only keys within its
+ * pin (what it mints inherits the pin) and cannot reset the tenant. REST, mem0 routes, MCP and the
+ * CLI's `engram mcp` all go through this class, so no front end re-implements the rules.
  */
 export class ScopedMemory {
   readonly memory: Memory;
@@ -89,11 +113,16 @@ export class ScopedMemory {
     }
   }
 
-  #inPin(item: MemoryItem): boolean {
+  get #pinned(): boolean {
+    return this.principal.pin.userId !== null || this.principal.pin.agentId !== null;
+  }
+
+  /** Whether something of this scope lies within the pin (the same scope, or a narrower one). */
+  #inPin(scope: ScopeFields): boolean {
     const pin = this.principal.pin;
     return (
-      (pin.userId === null || item.user_id === pin.userId) &&
-      (pin.agentId === null || item.agent_id === pin.agentId)
+      (pin.userId === null || scope.user_id === pin.userId) &&
+      (pin.agentId === null || scope.agent_id === pin.agentId)
     );
   }
 
@@ -143,7 +172,7 @@ export class ScopedMemory {
   }
 
   async history(id: string): Promise<HistoryItem[]> {
-    if (this.principal.pin.userId !== null || this.principal.pin.agentId !== null) {
+    if (this.#pinned) {
       // A deleted memory still has history; only a live one can be checked against the pin.
       const live = await this.memory.get(id).catch(() => null);
       if (live === null || !this.#inPin(live))
@@ -156,13 +185,89 @@ export class ScopedMemory {
     return this.memory.deleteAll(this.scope(options));
   }
 
+  /**
+   * Erases the whole tenant, so a pinned key may not: the store can only reset a tenant (messages,
+   * history and jobs included), and a pinned admin clears its own scope with deleteAll instead.
+   */
   reset(): Promise<{ message: string }> {
     this.requireAdmin('reset');
+    if (this.#pinned) {
+      const pin = this.principal.pin;
+      const [field, pinned] = pin.userId !== null ? ['user_id', pin.userId] : ['agent_id', pin.agentId];
+      throw new MemoryError(
+        'scope_forbidden',
+        `This API key is pinned to ${field} "${pinned}"; reset erases every scope of the tenant. Delete the memories of the pin with DELETE /memories, or reset with an unpinned admin key.`,
+        { details: { operation: 'reset', field, pinned } },
+      );
+    }
     return this.memory.reset({ confirm: true });
   }
 
-  job(id: string): Promise<JobItem> {
-    return this.memory.getJob(id);
+  /** A queued add's status; a job outside the pin is not_found, like an unknown id. */
+  async job(id: string): Promise<JobItem> {
+    const job = await this.memory.getJob(id);
+    if (!this.#inPin(job)) throw jobNotFound(id);
+    return job;
+  }
+
+  /** mem0's DELETE /entities/{type}/{name}: deleteAll for one user, agent or run. */
+  deleteEntity(type: string, name: string): Promise<{ message: string; deleted: number }> {
+    const field = ENTITY_FIELDS.get(type);
+    if (field === undefined) {
+      throw new MemoryError('invalid_input', `Entity type must be user, agent or run, got "${type}".`, {
+        details: { fields: [{ path: 'type', message: 'expected user, agent or run' }] },
+      });
+    }
+    return this.deleteAll({ [field]: name });
+  }
+
+  /** Updates all or none: every id is checked against the pin before the engine applies the batch. */
+  async updateMany(edits: { id: string; edit: UpdateInput }[]): Promise<MemoryItem[]> {
+    if (this.#pinned) for (const { id } of edits) await this.get(id);
+    return this.memory.updateMany(edits);
+  }
+
+  /** Deletes all or none of the ids (see Memory.deleteMany); ids outside the pin are not_found. */
+  async deleteMany(ids: string[]): Promise<{ message: string; deleted: number }> {
+    if (this.#pinned) for (const id of ids) await this.get(id);
+    return this.memory.deleteMany(ids);
+  }
+
+  /**
+   * Mints a key of this tenant. A pinned admin's keys inherit its pin: they may narrow it (a
+   * pinned user adding an agent) but never name another scope or drop it, so no key it makes can
+   * reach further than itself.
+   */
+  createKey(request: NewKeyRequest): Promise<{ key: string; record: ApiKeyRecord }> {
+    this.requireAdmin('Creating keys');
+    const pin = this.principal.pin;
+    this.#checkPin('user_id', pin.userId, request.userId);
+    this.#checkPin('agent_id', pin.agentId, request.agentId);
+    return issueApiKey(this.memory.keys, {
+      tenant: this.principal.tenant,
+      name: request.name ?? null,
+      userId: pin.userId ?? request.userId ?? null,
+      agentId: pin.agentId ?? request.agentId ?? null,
+      admin: request.admin ?? false,
+    });
+  }
+
+  /** The tenant's keys a principal may manage: all of them, or for a pinned admin those within its pin. */
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    this.requireAdmin('Listing keys');
+    const keys = await this.memory.keys.listApiKeys(this.principal.tenant);
+    return keys.filter((k) => this.#inPin({ user_id: k.userId, agent_id: k.agentId }));
+  }
+
+  /** Revokes a key; for a pinned admin a key outside its pin is not_found, like an unknown id. */
+  async revokeKey(id: string): Promise<ApiKeyRecord> {
+    this.requireAdmin('Revoking keys');
+    if (this.#pinned && !(await this.listKeys()).some((k) => k.id === id)) {
+      throw new MemoryError('not_found', `No API key with id ${id}. List keys with \`engram keys list\`.`, {
+        details: { id },
+      });
+    }
+    return this.memory.keys.revokeApiKey(this.principal.tenant, id, new Date().toISOString());
   }
 
   requireAdmin(operation: string): void {

@@ -1,12 +1,14 @@
 import type { ProviderHealth } from '../../spec/embedder.js';
 import type { Store } from '../../spec/store.js';
 
-/** Whether the database opens and takes a write (the server's /ready); never throws. */
-export async function checkDatabase(open: () => Promise<Store>, now: string): Promise<ProviderHealth> {
+/**
+ * Whether the database opens, is an engram database and answers (the server's /ready). A read
+ * only: a read-only database is ready, and probes leave nothing behind. Never throws.
+ */
+export async function checkDatabase(open: () => Promise<Store>): Promise<ProviderHealth> {
   try {
     const store = await open();
-    await store.setMeta('ready_probe', now);
-    return { ok: true, detail: `${store.dialect} writable` };
+    return await store.health();
   } catch (error) {
     return { ok: false, detail: String((error as Error).message ?? error) };
   }

@@ -3,15 +3,16 @@ import { MemoryError } from '../../spec/memory-error.js';
 import { andFilters, pinnedScope } from '../../util/filter-tree.js';
 import type { ScopeOptions } from '../api-types.js';
 import { scopeFilter, scopeIds } from '../resolve-scope.js';
-import { parseFilter } from './parse-filter.js';
+import { type FilterLimits, parseFilter } from './parse-filter.js';
 
 /** Scope ids from options and filters together; the scope must be pinned at the top level. */
 export function scopedFilter(
   options: ScopeOptions,
   filters: Filter | undefined,
   operation: string,
+  limits: FilterLimits,
 ): FilterNode | null {
-  const filter = andFilters(scopeFilter(scopeIds(options)), parseFilter(filters));
+  const filter = andFilters(scopeFilter(scopeIds(options)), parseFilter(filters, limits));
   const pinned = pinnedScope(filter);
   if (!pinned.user_id && !pinned.agent_id && !pinned.run_id) {
     throw new MemoryError(

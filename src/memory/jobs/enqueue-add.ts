@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { InferRequest } from '../inference/infer-add.js';
 import type { MemoryContext } from '../memory-context.js';
+import { type ScopeIds, scopeKey } from '../resolve-scope.js';
 import { INFER_JOB, JOB_MAX_ATTEMPTS, toPayload } from './job-payload.js';
 
 /**
  * Commits a validated inferred add to the job table for a worker to run; idempotent on
- * `idempotencyKey` (a repeat returns the first job with `created: false`).
+ * `idempotencyKey` within the add's scope (a repeat returns the first job with `created: false`).
  */
 export async function enqueueAdd(
   ctx: MemoryContext,
@@ -22,9 +23,18 @@ export async function enqueueAdd(
       payload: toPayload(request),
       maxAttempts: JOB_MAX_ATTEMPTS,
       runAt: now,
-      idempotencyKey,
+      idempotencyKey: idempotencyKey === null ? null : scopedIdempotencyKey(request.ids, idempotencyKey),
     },
     now,
   );
   return { job_id: job.id, status: 'pending', created };
+}
+
+/**
+ * Idempotency keys are per scope, so one scope's key never answers with another scope's job (a
+ * key pinned to one user could otherwise learn another user's job id). The store's unique index
+ * is on (tenant, key), so the scope goes into the stored key rather than into a new column.
+ */
+export function scopedIdempotencyKey(ids: ScopeIds, key: string): string {
+  return `${scopeKey('', ids)}\u001f${key}`;
 }

@@ -2,6 +2,7 @@ import type { JobRecord, JobState } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { JobItem } from '../api-types.js';
 import type { MemoryContext } from '../memory-context.js';
+import { payloadScope } from './job-payload.js';
 
 export async function getJob(ctx: MemoryContext, id: string): Promise<JobItem> {
   const { store } = await ctx.open();
@@ -26,9 +27,13 @@ export function jobNotFound(id: string): MemoryError {
 }
 
 function toJobItem(job: JobRecord): JobItem {
+  const scope = payloadScope(job.payload);
   return {
     id: job.id,
     kind: job.kind,
+    user_id: scope?.userId ?? null,
+    agent_id: scope?.agentId ?? null,
+    run_id: scope?.runId ?? null,
     state: job.state,
     attempts: job.attempts,
     max_attempts: job.maxAttempts,

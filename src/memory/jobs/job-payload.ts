@@ -1,6 +1,7 @@
 import { MemoryError } from '../../spec/memory-error.js';
 import type { JsonValue } from '../../spec/memory-record.js';
 import type { InferRequest } from '../inference/infer-add.js';
+import type { ScopeIds } from '../resolve-scope.js';
 
 /** The kind of job an inferred add leaves (queued, or after an upstream failure). */
 export const INFER_JOB = 'infer';
@@ -25,4 +26,18 @@ export function fromPayload(payload: JsonValue): InferRequest {
     actorId: p.actorId ?? null,
     logged: p.logged === true,
   };
+}
+
+/**
+ * The scope a job writes to, read leniently (a listing must not fail on one odd payload): null
+ * when the payload names none, which only a pinned key's check cares about (it then hides the job).
+ */
+export function payloadScope(payload: JsonValue): ScopeIds | null {
+  const ids = (payload as { ids?: unknown } | null)?.ids;
+  if (typeof ids !== 'object' || ids === null) return null;
+  const read = (field: string): string | null => {
+    const value = Object.hasOwn(ids, field) ? (ids as Record<string, unknown>)[field] : null;
+    return typeof value === 'string' ? value : null;
+  };
+  return { userId: read('userId'), agentId: read('agentId'), runId: read('runId') };
 }

@@ -18,10 +18,11 @@ export interface FindRequest {
 
 /** Runs the search and renders it in mem0's shape, saying when it fell back to keywords. */
 export async function findMemories(ctx: MemoryContext, request: FindRequest): Promise<SearchResult> {
-  const { store, gate } = await ctx.open();
+  const { store, gate, access } = await ctx.open();
   const outcome = await searchMemories({
     store,
     gate,
+    access,
     tenant: ctx.tenant,
     query: request.query,
     filter: request.filter,

@@ -3,11 +3,14 @@ import { MemoryError } from '../../spec/memory-error.js';
 import type { Store } from '../../spec/store.js';
 import type { SearchMode } from '../api-types.js';
 import type { EmbeddingGate } from '../embedding-gate.js';
+import type { AccessRecorder } from './access-recorder.js';
 import { type Candidate, type Ranked, type RankingSettings, rankCandidates } from './rank-candidates.js';
 
 export interface SearchRequest {
   store: Store;
   gate: EmbeddingGate;
+  /** Where the hits' access counts go (written later, in batches: a search writes nothing). */
+  access: Pick<AccessRecorder, 'record'>;
   tenant: string;
   query: string;
   filter: FilterNode | null;
@@ -34,6 +37,7 @@ const MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'vector'];
 /**
  * Hybrid retrieval: vector KNN and BM25 candidates, united, scored on relevance, recency and
  * importance, cut by threshold and limit. An embedder that fails degrades to keyword-only.
+ * Reads only: the hits' access counts are handed to the AccessRecorder.
  */
 export async function searchMemories(request: SearchRequest): Promise<SearchOutcome> {
   const { store, gate, tenant, filter, asOf, knownAt } = request;
@@ -98,7 +102,7 @@ export async function searchMemories(request: SearchRequest): Promise<SearchOutc
   )
     .filter((r) => request.threshold === undefined || r.score >= request.threshold)
     .slice(0, request.limit);
-  await store.recordAccess(
+  request.access.record(
     tenant,
     ranked.map((r) => r.record.id),
     request.now,

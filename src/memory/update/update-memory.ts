@@ -1,5 +1,6 @@
 import { MemoryError } from '../../spec/memory-error.js';
-import type { Metadata } from '../../spec/memory-record.js';
+import type { MemoryRecord, Metadata } from '../../spec/memory-record.js';
+import type { MemoryPatch } from '../../spec/store.js';
 import { textHash } from '../../util/text-hash.js';
 import type { MemoryItem } from '../api-types.js';
 import type { MemoryContext } from '../memory-context.js';
@@ -19,11 +20,30 @@ export async function updateMemory(ctx: MemoryContext, id: string, edit: MemoryE
   const { store, gate } = await ctx.open();
   const existing = await store.getMemory(ctx.tenant, id);
   if (!existing) throw memoryNotFound(id);
+  const plan = planEdit(ctx, existing, edit);
+  const vectors = plan.text === undefined ? null : await gate.embed([plan.text]);
+  const record = await store.updateMemory(
+    ctx.tenant,
+    id,
+    editPatch(ctx, plan, edit, vectors?.[0], gate.model),
+  );
+  if (vectors) await gate.recordModel();
+  return toMemoryItem(record);
+}
+
+/** What an edit changes on a memory: its new text (undefined when unchanged) and metadata after it. */
+export interface EditPlan {
+  text: string | undefined;
+  metadata: Metadata | undefined;
+}
+
+export function planEdit(ctx: MemoryContext, existing: MemoryRecord, edit: MemoryEdit): EditPlan {
   const text = edit.text === undefined || edit.text === existing.text ? undefined : edit.text;
   if (edit.eventTime !== undefined && text === undefined) {
     throw new MemoryError(
       'invalid_input',
-      `eventTime dates a change of text, and the text of memory ${id} is unchanged; pass a new text with it, or leave eventTime out.`,
+      `eventTime dates a change of text, and the text of memory ${existing.id} is unchanged; pass a new text with it, or leave eventTime out.`,
+      { details: { id: existing.id } },
     );
   }
   const metadata =
@@ -33,17 +53,25 @@ export async function updateMemory(ctx: MemoryContext, id: string, edit: MemoryE
           applyMetadata(existing.metadata, edit.metadata, edit.replaceMetadata),
           ctx.config.limits,
         );
-  const vectors = text === undefined ? null : await gate.embed([text]);
-  const record = await store.updateMemory(ctx.tenant, id, {
-    ...(text === undefined ? {} : { text, hash: textHash(text) }),
-    ...(metadata === undefined ? {} : { metadata }),
-    ...(vectors ? { embedding: vectors[0]!, embeddingModel: gate.model } : {}),
+  return { text, metadata };
+}
+
+/** The store patch of a planned edit; `vector` is the new text's embedding (none without an embedder). */
+export function editPatch(
+  ctx: MemoryContext,
+  plan: EditPlan,
+  edit: MemoryEdit,
+  vector: Float32Array | undefined,
+  model: string | null,
+): MemoryPatch {
+  return {
+    ...(plan.text === undefined ? {} : { text: plan.text, hash: textHash(plan.text) }),
+    ...(plan.metadata === undefined ? {} : { metadata: plan.metadata }),
+    ...(vector === undefined ? {} : { embedding: vector, embeddingModel: model }),
     ...(edit.eventTime === undefined ? {} : { validFrom: edit.eventTime }),
     at: ctx.engine.now(),
     actor: 'user',
-  });
-  if (vectors) await gate.recordModel();
-  return toMemoryItem(record);
+  };
 }
 
 /** Merge (a key set to null is removed) or replace; top-level nulls never stay. */

@@ -1,7 +1,8 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
+import { jsonObjectSchema } from '../../memory/access/json-object-schema.js';
 import type { ScopedMemory } from '../../memory/access/scoped-memory.js';
-import type { AddOptions, MemoryItem, ScopeOptions } from '../../memory/api-types.js';
+import type { AddOptions, MemoryItem } from '../../memory/api-types.js';
 import type { Filter } from '../../spec/filter.js';
 import type { Metadata } from '../../spec/memory-record.js';
 import type { AppEnv } from '../app-env.js';
@@ -15,7 +16,7 @@ const addBody = z.looseObject({
   user_id: z.string().min(1).optional(),
   agent_id: z.string().min(1).optional(),
   run_id: z.string().min(1).optional(),
-  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  metadata: jsonObjectSchema('Free JSON object stored with the memory.').nullable().optional(),
   infer: z.boolean().optional(),
   async_mode: z.boolean().optional(),
   timestamp: z.number().optional().describe('Epoch seconds.'),
@@ -34,7 +35,7 @@ const searchBody = z.looseObject({
 });
 const updateBody = z.looseObject({
   text: z.string().min(1).optional(),
-  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  metadata: jsonObjectSchema('Free JSON object stored with the memory.').nullable().optional(),
 });
 const scopeQuery = z.looseObject({
   user_id: z.string().min(1).optional(),
@@ -210,32 +211,22 @@ export function platformRoutes(): Hono<AppEnv> {
   app.get('/v1/entities/', async (c) => c.json(await listEntities(c.get('scoped'))));
 
   const deleteEntity = async (c: Context<AppEnv>) => {
-    const type = c.req.param('type');
-    const name = c.req.param('name') ?? '';
-    const field: Record<string, keyof ScopeOptions> = { user: 'user_id', agent: 'agent_id', run: 'run_id' };
-    const key = type === undefined ? undefined : field[type];
-    if (key === undefined) {
-      throw new HttpError(400, 'invalid_input', `Entity type must be user, agent or run, got "${type}".`, {
-        details: { fields: [{ path: 'type', message: 'expected user, agent or run' }] },
-      });
-    }
-    await c.get('scoped').deleteAll({ [key]: name });
+    await c.get('scoped').deleteEntity(c.req.param('type') ?? '', c.req.param('name') ?? '');
     return c.json({ message: 'Entity deleted successfully.' });
   };
   app.delete('/v1/entities/:type/:name/', deleteEntity);
   app.delete('/v2/entities/:type/:name/', deleteEntity);
 
+  // All or nothing: every id is checked (exists, within the pin) before anything changes; see docs/server.md.
   app.put('/v1/batch/', async (c) => {
     const body = await parseBody(c, batchUpdate);
-    const scoped = c.get('scoped');
-    for (const m of body.memories) await scoped.update(m.memory_id, { text: m.text });
+    await c.get('scoped').updateMany(body.memories.map((m) => ({ id: m.memory_id, edit: { text: m.text } })));
     return c.json({ message: `Successfully updated ${body.memories.length} memories` });
   });
 
   app.delete('/v1/batch/', async (c) => {
     const body = await parseBody(c, batchDelete);
-    const scoped = c.get('scoped');
-    for (const m of body.memories) await scoped.delete(m.memory_id);
+    await c.get('scoped').deleteMany(body.memories.map((m) => m.memory_id));
     return c.json({ message: `Successfully deleted ${body.memories.length} memories` });
   });
 

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Index } from 'usearch';
+import { MemoryError } from '../../spec/memory-error.js';
 import { ANN_LOG_SCHEMA, annLogFloor, pruneAnnLog } from './ann-log.js';
+import type { SqliteConnection } from './sqlite-connection.js';
 
 export interface AnnOptions {
   /** Partitions with at least this many vectors are searched through HNSW (default 20,000). */
@@ -39,16 +41,24 @@ function loadUsearch(): Promise<UsearchModule | null> {
  * search first applies the log entries it has not seen, reading the current vector of each touched
  * row (present: re-added; gone: removed). The caller filters hits through SQL exactly as on the
  * exact path, so deleted, superseded or out-of-scope rows never leak.
+ *
+ * Registering a partition is a write. A read-only store never registers (it scans exactly), and
+ * a registration that fails (a full disk, a file this process may not write) falls back to the
+ * exact scan for a while instead of failing the search.
  */
 export class AnnIndex {
+  readonly #connection: SqliteConnection;
   readonly #db: Database.Database;
   readonly #minVectors: number;
   readonly #recountMs: number;
   readonly #partitions = new Map<string, Partition>();
   readonly #counted = new Map<string, { n: number; at: number }>();
+  /** Date.now() before which no partition is registered again (after a failed registration). */
+  #registerAfter = 0;
 
-  constructor(db: Database.Database, options: AnnOptions = {}) {
-    this.#db = db;
+  constructor(connection: SqliteConnection, options: AnnOptions = {}) {
+    this.#connection = connection;
+    this.#db = connection.db;
     this.#minVectors = options.minVectors ?? DEFAULT_MIN_VECTORS;
     this.#recountMs = options.recountMs ?? 5000;
   }
@@ -64,10 +74,17 @@ export class AnnIndex {
   ): Promise<{ seq: number; distance: number }[] | null> {
     let state = this.#partitions.get(partition);
     if (!state) {
+      if (this.#connection.readOnly || Date.now() < this.#registerAfter) return null;
       if (this.#vectorCount(partition) < this.#minVectors) return null;
       const usearch = await loadUsearch();
       if (!usearch) return null;
-      state = this.#build(usearch, partition, query.length);
+      try {
+        state = this.#build(usearch, partition, query.length);
+      } catch (error) {
+        if (!(error instanceof MemoryError)) throw error;
+        this.#registerAfter = Date.now() + Math.max(this.#recountMs, 1000);
+        return null;
+      }
       this.#partitions.set(partition, state);
     }
     if (state.dimensions !== query.length || !this.#catchUp(partition, state)) {
@@ -100,13 +117,11 @@ export class AnnIndex {
 
   /** Registers the partition for logging, then reads every vector and the log head in one snapshot. */
   #build(usearch: UsearchModule, partition: string, dimensions: number): Partition {
-    this.#db
-      .transaction(() => {
-        this.#db.exec(ANN_LOG_SCHEMA);
-        this.#db.prepare('INSERT OR IGNORE INTO ann_partitions(partition_key) VALUES (?)').run(partition);
-        pruneAnnLog(this.#db);
-      })
-      .immediate();
+    this.#connection.write(() => {
+      this.#db.exec(ANN_LOG_SCHEMA);
+      this.#db.prepare('INSERT OR IGNORE INTO ann_partitions(partition_key) VALUES (?)').run(partition);
+      pruneAnnLog(this.#db);
+    });
     const index = new usearch.Index({
       metric: usearch.MetricKind.Cos,
       quantization: usearch.ScalarKind.F32,
@@ -166,14 +181,14 @@ function toVector(blob: Buffer): Float32Array {
   return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
 }
 
-const indexes = new WeakMap<Database.Database, AnnIndex>();
+const indexes = new WeakMap<SqliteConnection, AnnIndex>();
 
 /** The ANN index of one connection (one per SqliteStore), created on first use. */
-export function annIndexFor(db: Database.Database, options: AnnOptions = {}): AnnIndex {
-  let index = indexes.get(db);
+export function annIndexFor(connection: SqliteConnection, options: AnnOptions = {}): AnnIndex {
+  let index = indexes.get(connection);
   if (!index) {
-    index = new AnnIndex(db, options);
-    indexes.set(db, index);
+    index = new AnnIndex(connection, options);
+    indexes.set(connection, index);
   }
   return index;
 }

@@ -10,7 +10,9 @@ export type SqlParam = string | number | bigint | null | Buffer;
 const RECORD_COLUMN: Record<RecordField, string> = {
   created_at: 'm.created_at',
   updated_at: 'm.updated_at',
-  valid_from: 'v.valid_from',
+  // The current view reads memories alone (m.valid_from is the current version's); a window
+  // reads the version it selected. See compileFilter's `view`.
+  valid_from: 'm.valid_from',
   importance: 'm.importance',
   memory_type: 'm.memory_type',
   categories: 'm.categories',
@@ -26,27 +28,49 @@ function jsonPath(segments: string[]): string {
   return `$${segments.map((s) => `."${s.replaceAll('"', '""')}"`).join('')}`;
 }
 
-/** Compiles a filter tree to a parameterised WHERE fragment over `memories m` joined to the version `v` it shows. */
-export function compileFilter(node: FilterNode): SqlFragment {
+/**
+ * Joins parts with AND / OR as a balanced tree of parentheses. SQLite parses `a OR b OR c …`
+ * into a chain as deep as the list is long and refuses expressions deeper than 1,000; balanced,
+ * 1,000 conditions are 10 levels.
+ */
+function joinBalanced(parts: SqlFragment[], operator: 'AND' | 'OR'): SqlFragment {
+  if (parts.length === 1) return parts[0]!;
+  const half = Math.ceil(parts.length / 2);
+  const left = joinBalanced(parts.slice(0, half), operator);
+  const right = joinBalanced(parts.slice(half), operator);
+  return { sql: `(${left.sql} ${operator} ${right.sql})`, params: [...left.params, ...right.params] };
+}
+
+/**
+ * Compiles a filter tree to a parameterised WHERE fragment over `memories m` (view 'current'),
+ * or over `m` joined to the version `v` a time window selected (view 'version': `valid_from` is
+ * that version's). The SQL text depends only on the filter's shape, never on the values (an
+ * `in` list is one JSON parameter), so the statement cache sees few distinct texts.
+ */
+export function compileFilter(node: FilterNode, view: 'current' | 'version' = 'current'): SqlFragment {
   switch (node.kind) {
     case 'and':
     case 'or': {
       if (node.children.length === 0) return { sql: node.kind === 'and' ? '1' : '0', params: [] };
-      const parts = node.children.map(compileFilter);
-      return {
-        sql: `(${parts.map((p) => p.sql).join(node.kind === 'and' ? ' AND ' : ' OR ')})`,
-        params: parts.flatMap((p) => p.params),
-      };
+      return joinBalanced(
+        node.children.map((child) => compileFilter(child, view)),
+        node.kind === 'and' ? 'AND' : 'OR',
+      );
     }
     case 'not': {
-      const inner = compileFilter(node.child);
+      const inner = compileFilter(node.child, view);
       return { sql: `(NOT COALESCE(${inner.sql}, 0))`, params: inner.params };
     }
     case 'scope':
       return { sql: `m.${node.field} = ?`, params: [node.value] };
     case 'field':
       if (node.field === 'categories') return compileComparison('m.categories', node.op, node.value, true);
-      return compileComparison(RECORD_COLUMN[node.field], node.op, node.value, false);
+      return compileComparison(
+        view === 'version' && node.field === 'valid_from' ? 'v.valid_from' : RECORD_COLUMN[node.field],
+        node.op,
+        node.value,
+        false,
+      );
     case 'meta': {
       const path = jsonPath(node.path);
       return compileComparison(
@@ -89,11 +113,12 @@ function compileComparison(
       return { sql: `${expr} <= ?`, params: [v] };
     case 'in':
     case 'nin': {
-      const list = (value as JsonValue[]).map(bindable);
-      const marks = list.map(() => '?').join(', ');
+      // One parameter whatever the list's length: json_each yields true/false as 1/0 like
+      // bindable(), and the column's affinity applies to its values as it did to `?` marks.
+      const list = JSON.stringify(value);
       return op === 'in'
-        ? { sql: `${expr} IN (${marks})`, params: list }
-        : { sql: `(${expr} IS NULL OR ${expr} NOT IN (${marks}))`, params: list };
+        ? { sql: `${expr} IN (SELECT value FROM json_each(?))`, params: [list] }
+        : { sql: `(${expr} IS NULL OR ${expr} NOT IN (SELECT value FROM json_each(?)))`, params: [list] };
     }
     case 'contains': {
       if (arrayColumn === true) {

@@ -224,6 +224,8 @@ FROM memories;
 ALTER TABLE memories ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE memories ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 0;
 UPDATE memories SET version_seq = seq;
+-- Search reaches a memory from its current version's vector or full-text row through this index.
+CREATE UNIQUE INDEX memories_version_seq ON memories(version_seq);
 
 ALTER TABLE history ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 

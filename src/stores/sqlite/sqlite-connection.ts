@@ -1,32 +1,49 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { MemoryError } from '../../spec/memory-error.js';
+import { readOnlyError, sqliteFailure } from './sqlite-failure.js';
 import { cacheStatements } from './statement-cache.js';
+
+export interface SqliteConnectionOptions {
+  /** Milliseconds to wait for another process's write lock (default 5 s). */
+  busyTimeoutMs?: number;
+  /** Open an existing file for reads only: no WAL switch, no migrations, every write refused. */
+  readOnly?: boolean;
+}
 
 /**
  * One better-sqlite3 connection with engram's settings: WAL, foreign keys, a busy timeout,
  * sqlite-vec loaded, prepared statements cached. Writes go through `write`, one IMMEDIATE
  * transaction each (the write lock is taken up front, so two processes never deadlock
- * upgrading a read lock), and a failure is always a MemoryError.
+ * upgrading a read lock); a write that fails, commit included, is always a MemoryError and
+ * leaves nothing behind.
  */
 export class SqliteConnection {
   readonly db: Database.Database;
+  readonly path: string;
+  readonly readOnly: boolean;
+  readonly #onRollback: (() => void)[] = [];
   #closed = false;
 
-  constructor(path: string, busyTimeoutMs = 5000) {
-    try {
-      this.db = new Database(path);
-    } catch (cause) {
+  constructor(path: string, options: SqliteConnectionOptions = {}) {
+    this.path = path;
+    this.readOnly = options.readOnly ?? false;
+    if (this.readOnly && (path === ':memory:' || path === '' || !existsSync(path))) {
       throw new MemoryError(
         'store_error',
-        `Cannot open the database at ${path}: ${(cause as Error).message}. Check the path (config store.path, dbPath or ENGRAM_DB) and its permissions.`,
-        { cause },
+        `There is no database at ${path} to open read-only: store.readOnly opens an existing engram database. Check config store.path, dbPath or ENGRAM_DB.`,
+        { details: { path } },
       );
     }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db = new Database(path, this.readOnly ? { readonly: true, fileMustExist: true } : {});
+    } catch (cause) {
+      throw sqliteFailure(path, cause, 'open');
+    }
+    // Settings of the connection only: nothing here reads the file (see `configure`).
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     sqliteVec.load(this.db);
     cacheStatements(this.db);
   }
@@ -35,20 +52,41 @@ export class SqliteConnection {
     return this.#closed;
   }
 
-  /** Runs `fn` as one IMMEDIATE transaction. */
+  /**
+   * The first reads of the file (init): WAL (persistent in the file, so a read-only connection
+   * leaves it as it is) and `synchronous`. A file that is not SQLite, or one SQLite cannot read,
+   * fails here with a message that names the path and what to do.
+   */
+  configure(): void {
+    this.#assertOpen();
+    try {
+      if (!this.readOnly) this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    } catch (cause) {
+      throw sqliteFailure(this.path, cause, 'open');
+    }
+  }
+
+  /** Runs `fn` as one IMMEDIATE transaction; any failure, the commit's included, is a MemoryError. */
   write<T>(fn: () => T): T {
-    if (this.#closed) throw new MemoryError('closed', 'The store is closed.');
+    this.#assertOpen();
+    if (this.readOnly) throw readOnlyError(this.path, 'it was opened with store.readOnly');
     try {
       return this.db.transaction(fn).immediate();
     } catch (cause) {
-      if (cause instanceof MemoryError) throw cause;
-      throw new MemoryError('store_error', `Database write failed: ${(cause as Error).message}`, { cause });
+      for (const forget of this.#onRollback) forget();
+      throw sqliteFailure(this.path, cause, 'write');
     }
+  }
+
+  /** Calls `forget` after every write that rolled back: state cached from inside it may be gone. */
+  onRollback(forget: () => void): void {
+    this.#onRollback.push(forget);
   }
 
   /** Runs `fn` in one read transaction (a consistent snapshot across several statements). */
   read<T>(fn: () => T): T {
-    if (this.#closed) throw new MemoryError('closed', 'The store is closed.');
+    this.#assertOpen();
     return this.db.transaction(fn).deferred();
   }
 
@@ -59,7 +97,9 @@ export class SqliteConnection {
     return row?.value ?? null;
   }
 
+  /** Only inside `write` (a commit that fails must fail the caller). */
   setMeta(key: string, value: string): void {
+    if (!this.db.inTransaction) throw new MemoryError('store_error', 'setMeta runs only inside write().');
     this.db
       .prepare(
         'INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -71,5 +111,9 @@ export class SqliteConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.db.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new MemoryError('closed', 'The store is closed.');
   }
 }

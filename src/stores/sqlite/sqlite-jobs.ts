@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { JobRecord, JobState, JobStore, NewJob } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { JsonValue } from '../../spec/memory-record.js';
+import type { SqliteConnection } from './sqlite-connection.js';
 
 interface JobRow {
   id: string;
@@ -39,16 +39,20 @@ function toJob(row: JobRow): JobRecord {
   };
 }
 
-/** The durable job queue inside the SQLite file; every method is one immediate transaction. */
+/** The durable job queue inside the SQLite file; every write is one `connection.write` transaction. */
 export class SqliteJobs implements JobStore {
-  readonly #db: Database.Database;
+  readonly #connection: SqliteConnection;
 
-  constructor(db: Database.Database) {
-    this.#db = db;
+  constructor(connection: SqliteConnection) {
+    this.#connection = connection;
+  }
+
+  get #db() {
+    return this.#connection.db;
   }
 
   #tx<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    return this.#connection.write(fn);
   }
 
   #get(tenant: string, id: string): JobRow | undefined {

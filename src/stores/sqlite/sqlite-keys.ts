@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, KeyStore, NewApiKey } from '../../spec/api-key.js';
 import { MemoryError } from '../../spec/memory-error.js';
+import type { SqliteConnection } from './sqlite-connection.js';
 
 interface KeyRow {
   id: string;
@@ -30,31 +30,42 @@ function toKey(row: KeyRow): ApiKeyRecord {
   };
 }
 
-/** API keys inside the SQLite file. Lookups go by secret hash; the secret never reaches the database. */
+/**
+ * API keys inside the SQLite file. Lookups go by secret hash; the secret never reaches the
+ * database. Writes run in `connection.write`: an INSERT/UPDATE … RETURNING outside a transaction
+ * hands back its row before the commit, so a commit that failed would have looked like success.
+ */
 export class SqliteKeys implements KeyStore {
-  readonly #db: Database.Database;
+  readonly #connection: SqliteConnection;
 
-  constructor(db: Database.Database) {
-    this.#db = db;
+  constructor(connection: SqliteConnection) {
+    this.#connection = connection;
+  }
+
+  get #db() {
+    return this.#connection.db;
   }
 
   async createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
-    const row = this.#db
-      .prepare(
-        `INSERT INTO api_keys(id, tenant, hash, prefix, name, user_id, agent_id, admin, created_at)
+    const row = this.#connection.write(
+      () =>
+        this.#db
+          .prepare(
+            `INSERT INTO api_keys(id, tenant, hash, prefix, name, user_id, agent_id, admin, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-      )
-      .get(
-        key.id,
-        key.tenant,
-        key.hash,
-        key.prefix,
-        key.name ?? null,
-        key.userId ?? null,
-        key.agentId ?? null,
-        key.admin ? 1 : 0,
-        key.at,
-      ) as KeyRow;
+          )
+          .get(
+            key.id,
+            key.tenant,
+            key.hash,
+            key.prefix,
+            key.name ?? null,
+            key.userId ?? null,
+            key.agentId ?? null,
+            key.admin ? 1 : 0,
+            key.at,
+          ) as KeyRow,
+    );
     return toKey(row);
   }
 
@@ -73,12 +84,15 @@ export class SqliteKeys implements KeyStore {
   }
 
   async revokeApiKey(tenant: string | null, id: string, at: string): Promise<ApiKeyRecord> {
-    const row = this.#db
-      .prepare(
-        `UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?)
-         WHERE id = ? ${tenant === null ? '' : 'AND tenant = ?'} RETURNING ${COLUMNS}`,
-      )
-      .get(at, id, ...(tenant === null ? [] : [tenant])) as KeyRow | undefined;
+    const row = this.#connection.write(
+      () =>
+        this.#db
+          .prepare(
+            `UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?)
+             WHERE id = ? ${tenant === null ? '' : 'AND tenant = ?'} RETURNING ${COLUMNS}`,
+          )
+          .get(at, id, ...(tenant === null ? [] : [tenant])) as KeyRow | undefined,
+    );
     if (!row) {
       throw new MemoryError('not_found', `No API key with id ${id}. List keys with \`engram keys list\`.`, {
         details: { id },

@@ -334,12 +334,14 @@ export class SqliteMemoryWrites {
     }
   }
 
+  /** Each occurrence of an id is one access (the engine batches several searches into one call). */
   recordAccess(tenant: string, ids: string[], at: string): void {
     this.#db
       .prepare(
-        `UPDATE memories SET access_count = access_count + 1, last_accessed_at = ?
-         WHERE +tenant = ? AND id IN (SELECT value FROM json_each(?))`,
+        `UPDATE memories SET access_count = access_count + hits.n, last_accessed_at = ?
+         FROM (SELECT value AS id, count(*) AS n FROM json_each(?) GROUP BY value) AS hits
+         WHERE memories.id = hits.id AND +memories.tenant = ?`,
       )
-      .run(at, tenant, JSON.stringify(ids));
+      .run(at, JSON.stringify(ids), tenant);
   }
 }

@@ -1,31 +1,123 @@
 import { MemoryError } from '../../spec/memory-error.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type { SqliteConnection } from './sqlite-connection.js';
+import { sqliteFailure } from './sqlite-failure.js';
+
+const META_TABLE = 'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
+
+/** Tables every current engram database has; one missing means the file was damaged or edited. */
+const REQUIRED_TABLES = [
+  'meta',
+  'memories',
+  'memory_versions',
+  'memories_fts',
+  'memory_embeddings',
+  'history',
+  'messages',
+  'jobs',
+  'api_keys',
+  'usage_totals',
+] as const;
 
 /**
- * Applies the numbered migrations this file has not seen, each in its own IMMEDIATE transaction
- * that re-reads the version first, so two processes opening one file at once migrate once.
+ * Checks that the file is an engram database (or a new, empty one), then applies the numbered
+ * migrations it has not seen, each in its own IMMEDIATE transaction that re-reads the version
+ * first, so two processes opening one file at once migrate once. A file of another application
+ * is refused before anything is written to it.
  */
 export function migrate(connection: SqliteConnection): void {
-  const { db } = connection;
-  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  const found = Number(connection.getMeta('schema_version') ?? 0);
+  const found = guarded(connection, () => inspect(connection));
   if (found > SCHEMA_VERSION) {
     throw new MemoryError(
       'store_error',
-      `The database was written by a newer engram (schema ${found}, this one knows ${SCHEMA_VERSION}). Upgrade engram.`,
+      `The database at ${connection.path} was written by a newer engram (schema ${found}, this one knows ${SCHEMA_VERSION}). Upgrade engram.`,
+      { details: { path: connection.path, found, known: SCHEMA_VERSION } },
+    );
+  }
+  if (found < SCHEMA_VERSION && connection.readOnly) {
+    throw new MemoryError(
+      'store_error',
+      `The database at ${connection.path} is at schema ${found} and this engram needs ${SCHEMA_VERSION}, but it is opened read-only (store.readOnly), so it cannot be migrated. Open it once with an engram that may write it (without store.readOnly), then open it read-only again.`,
+      { details: { path: connection.path, found, known: SCHEMA_VERSION } },
     );
   }
   for (const migration of MIGRATIONS) {
     if (migration.version <= found) continue;
     connection.write(() => {
-      if (Number(connection.getMeta('schema_version') ?? 0) >= migration.version) return;
-      db.exec(migration.sql);
+      connection.db.exec(META_TABLE);
+      if (readVersion(connection) >= migration.version) return;
+      connection.db.exec(migration.sql);
       connection.setMeta('schema_version', String(migration.version));
     });
   }
+  guarded(connection, () => checkTables(connection));
 }
 
+/** The schema version recorded in the file (stats, health). */
 export function schemaVersion(connection: SqliteConnection): number {
-  return Number(connection.getMeta('schema_version') ?? 0);
+  return readVersion(connection);
+}
+
+/** 0 for a new file (no tables, or only an empty meta); the recorded version of an engram file. */
+function inspect(connection: SqliteConnection): number {
+  const tables = userTables(connection);
+  if (tables.size === 0) return 0;
+  if (!tables.has('meta')) {
+    throw notEngram(connection, `it has tables (${[...tables].slice(0, 5).join(', ')}) but no meta table`);
+  }
+  if (connection.getMeta('schema_version') === null) {
+    // Only an empty meta: an engram that stopped before its first migration committed.
+    if (tables.size === 1) return 0;
+    throw notEngram(connection, 'its meta table records no schema_version');
+  }
+  return readVersion(connection);
+}
+
+function readVersion(connection: SqliteConnection): number {
+  const raw = connection.getMeta('schema_version');
+  if (raw === null) return 0;
+  if (!/^\d{1,9}$/.test(raw)) {
+    throw new MemoryError(
+      'store_error',
+      `The database at ${connection.path} records meta.schema_version = ${JSON.stringify(raw.slice(0, 40))}, which is not a schema number: the file was changed by something other than engram. Restore it from a backup, or point config store.path, dbPath or ENGRAM_DB at another file.`,
+      { details: { path: connection.path, schemaVersion: raw.slice(0, 40) } },
+    );
+  }
+  return Number(raw);
+}
+
+function checkTables(connection: SqliteConnection): void {
+  const tables = userTables(connection);
+  const missing = REQUIRED_TABLES.filter((t) => !tables.has(t));
+  if (missing.length > 0) {
+    throw new MemoryError(
+      'store_error',
+      `The database at ${connection.path} is damaged: it records engram schema ${readVersion(connection)} but lacks the tables ${missing.join(', ')}. Restore it from a backup, or move it away to start a new one.`,
+      { details: { path: connection.path, missing } },
+    );
+  }
+}
+
+function userTables(connection: SqliteConnection): Set<string> {
+  const rows = connection.db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
+    .all() as { name: string }[];
+  return new Set(rows.map((r) => r.name));
+}
+
+function notEngram(connection: SqliteConnection, why: string): MemoryError {
+  return new MemoryError(
+    'store_error',
+    `The file at ${connection.path} is a SQLite database but not an engram one: ${why}. engram leaves it untouched. Point config store.path, dbPath or ENGRAM_DB at an engram database or at a new file.`,
+    { details: { path: connection.path } },
+  );
+}
+
+/** Runs reads of the file; a SQLite error (not a database, damaged) becomes a MemoryError. */
+function guarded<T>(connection: SqliteConnection, fn: () => T): T {
+  try {
+    return fn();
+  } catch (cause) {
+    throw sqliteFailure(connection.path, cause, 'open');
+  }
 }

@@ -19,12 +19,14 @@ const COMMON_TERM_MIN_DOCS = 2000;
  * by tenant, window and filter in SQL. Scores follow the contract: higher is better.
  */
 export class SqliteSearch {
+  readonly #connection: SqliteConnection;
   readonly #db: SqliteConnection['db'];
   readonly #vectors: () => SqliteVectors;
   readonly #ann: AnnOptions | false;
   #documents: { n: number; at: number } | undefined;
 
   constructor(connection: SqliteConnection, vectors: () => SqliteVectors, ann: AnnOptions | false) {
+    this.#connection = connection;
     this.#db = connection.db;
     this.#vectors = vectors;
     this.#ann = ann;
@@ -37,10 +39,15 @@ export class SqliteSearch {
     const where = memoryWhere(tenant, options.filter, window);
     const partition = queryPartition(tenant, pinnedScope(options.filter));
     if (partition === null) {
+      // Current view: memories alone (version_seq keys the vector); a window goes through versions.
+      const from =
+        window === null
+          ? 'memories m JOIN memory_embeddings e ON e.seq = m.version_seq'
+          : `${versionJoin(window)} JOIN memory_embeddings e ON e.seq = v.seq`;
       const rows = this.#db
         .prepare(
-          `SELECT m.id, v.version, vec_distance_cosine(e.embedding, ?) AS distance FROM ${versionJoin(window)}
-           JOIN memory_embeddings e ON e.seq = v.seq WHERE ${where.sql} ORDER BY distance LIMIT ?`,
+          `SELECT m.id, ${window === null ? 'm' : 'v'}.version AS version, vec_distance_cosine(e.embedding, ?) AS distance
+           FROM ${from} WHERE ${where.sql} ORDER BY distance LIMIT ?`,
         )
         .all(toBuffer(query), ...where.params, options.limit) as {
         id: string;
@@ -52,12 +59,16 @@ export class SqliteSearch {
     // KNN inside the owner's partition, then the exact filter; widen k until enough survive
     // or the partition is exhausted, so filtering never silently loses a nearer match.
     const keep = this.#db.prepare(
-      `SELECT v.seq, m.id, v.version FROM json_each(?) AS j CROSS JOIN memory_versions v ON v.seq = j.value
-       JOIN memories m ON m.id = v.memory_id WHERE ${where.sql}`,
+      window === null
+        ? // A hit is current when a memory points at it (index memories_version_seq): one probe.
+          `SELECT m.version_seq AS seq, m.id, m.version FROM json_each(?) AS j
+           CROSS JOIN memories m ON m.version_seq = j.value WHERE ${where.sql}`
+        : `SELECT v.seq, m.id, v.version FROM json_each(?) AS j CROSS JOIN memory_versions v ON v.seq = j.value
+           JOIN memories m ON m.id = v.memory_id WHERE ${where.sql}`,
     );
     // Large partitions go through the ANN index (ann-index.ts) while k is small; a filter that keeps
     // too few of its hits widens k past ANN_MAX_K and the exact scan takes over.
-    const ann = this.#ann === false ? null : annIndexFor(this.#db, this.#ann);
+    const ann = this.#ann === false ? null : annIndexFor(this.#connection, this.#ann);
     let k = Math.max(options.limit * 2, 20);
     for (;;) {
       const approx = ann && k <= ANN_MAX_K ? await ann.knn(partition, query, k) : null;
@@ -93,10 +104,15 @@ export class SqliteSearch {
     if (match === null) return [];
     const window = resolveWindow(options, new Date().toISOString());
     const where = memoryWhere(tenant, options.filter, window);
+    // Current view: a full-text row is current when a memory points at it (one index probe per
+    // match, as cheap as before versions existed); a window goes through the version rows.
+    const from =
+      window === null
+        ? 'memories_fts JOIN memories m ON m.version_seq = memories_fts.rowid'
+        : 'memories_fts JOIN memory_versions v ON v.seq = memories_fts.rowid JOIN memories m ON m.id = v.memory_id';
     const rows = this.#db
       .prepare(
-        `SELECT m.id, v.version, bm25(memories_fts) AS rank FROM memories_fts
-         JOIN memory_versions v ON v.seq = memories_fts.rowid JOIN memories m ON m.id = v.memory_id
+        `SELECT m.id, ${window === null ? 'm' : 'v'}.version AS version, bm25(memories_fts) AS rank FROM ${from}
          WHERE memories_fts MATCH ? AND ${where.sql} ORDER BY rank LIMIT ?`,
       )
       .all(match, ...where.params, options.limit) as { id: string; version: number; rank: number }[];
@@ -111,9 +127,10 @@ export class SqliteSearch {
   #documentCount(): number {
     const now = Date.now();
     if (!this.#documents || now - this.#documents.at > 5000) {
-      const n = (
-        this.#db.prepare('SELECT count(*) AS n FROM memory_versions WHERE indexed = 1').get() as { n: number }
-      ).n;
+      const n =
+        // Every version row, deleted ones included: a threshold needs no precision, and a bare
+        // count(*) reads the smallest index instead of every row.
+        (this.#db.prepare('SELECT count(*) AS n FROM memory_versions').get() as { n: number }).n;
       this.#documents = { n, at: now };
     }
     return this.#documents.n;
@@ -132,8 +149,7 @@ export class SqliteSearch {
       .prepare(
         `SELECT m.id, vec_distance_cosine(e.embedding, ?) AS distance
          FROM json_each(?) AS j CROSS JOIN memories m ON m.id = j.value
-         JOIN memory_versions v ON ${resolved === null ? 'v.seq = m.version_seq' : 'v.memory_id = m.id'}
-         JOIN memory_embeddings e ON e.seq = v.seq
+         ${resolved === null ? 'JOIN memory_embeddings e ON e.seq = m.version_seq' : 'JOIN memory_versions v ON v.memory_id = m.id JOIN memory_embeddings e ON e.seq = v.seq'}
          WHERE ${where.sql}`,
       )
       .all(toBuffer(query), JSON.stringify(ids), ...where.params) as { id: string; distance: number }[];

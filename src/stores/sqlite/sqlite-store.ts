@@ -25,6 +25,7 @@ import {
   STORE_CAPABILITIES,
   type Store,
   type StoreCapability,
+  type StoreHealth,
   type StoreStats,
   type TimeWindow,
   type VersionToEmbed,
@@ -34,6 +35,8 @@ import { resolveSupersededBy } from '../shared/change-refs.js';
 import { memoryNotFound } from '../shared/store-errors.js';
 import type { AnnOptions } from './ann-index.js';
 import { SqliteConnection } from './sqlite-connection.js';
+import { sqliteFailure } from './sqlite-failure.js';
+import { checkHealth } from './sqlite-health.js';
 import { SqliteJobs } from './sqlite-jobs.js';
 import { SqliteKeys } from './sqlite-keys.js';
 import { SqliteMaintenance } from './sqlite-maintenance.js';
@@ -52,6 +55,12 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** In-process HNSW for large partitions (usearch, optional dependency); false: always exact. */
   ann?: AnnOptions | false;
+  /**
+   * Open an existing, current engram file for reads only (a replica, a file on a read-only
+   * mount): searches and reads work, every write is a `read_only` error, nothing is migrated.
+   * A file this process may not write is served the same way without this option.
+   */
+  readOnly?: boolean;
 }
 
 /** Everything but the graph and the outbox, which no backend has yet. */
@@ -62,8 +71,9 @@ const CAPABILITIES: ReadonlySet<StoreCapability> = new Set(
 /**
  * The embedded source of truth: one SQLite file holding memories and their versions, vectors
  * (sqlite-vec), full-text (FTS5), history, the message log, jobs, keys and usage. This class only
- * composes the parts of the driver folder; every write is one transaction and every query
- * carries the tenant predicate.
+ * composes the parts of the driver folder; every write is one `connection.write` transaction
+ * (a failed commit is an error, never a silent success) and every query carries the tenant
+ * predicate.
  */
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite';
@@ -81,7 +91,10 @@ export class SqliteStore implements Store {
   readonly #keys: SqliteKeys;
 
   constructor(options: SqliteStoreOptions) {
-    this.#connection = new SqliteConnection(options.path, options.busyTimeoutMs);
+    this.#connection = new SqliteConnection(options.path, {
+      busyTimeoutMs: options.busyTimeoutMs,
+      readOnly: options.readOnly,
+    });
     const vectors = () => this.#vectors;
     this.#reads = new SqliteMemoryReads(this.#connection);
     this.#writes = new SqliteMemoryWrites(this.#connection, this.#reads, vectors);
@@ -89,8 +102,8 @@ export class SqliteStore implements Store {
     this.#maintenance = new SqliteMaintenance(this.#connection, vectors);
     this.#messages = new SqliteMessages(this.#connection);
     this.#usage = new SqliteUsage(this.#connection);
-    this.#jobs = new SqliteJobs(this.#connection.db);
-    this.#keys = new SqliteKeys(this.#connection.db);
+    this.#jobs = new SqliteJobs(this.#connection);
+    this.#keys = new SqliteKeys(this.#connection);
   }
 
   get #vectors(): SqliteVectors {
@@ -99,10 +112,27 @@ export class SqliteStore implements Store {
     return this.#vectorTable;
   }
 
+  /** Whether writes are refused (`readOnly`); a file that merely cannot be written says so on the first write. */
+  get readOnly(): boolean {
+    return this.#connection.readOnly;
+  }
+
+  /** Checks that the file is a (current or older) engram database, migrates it, opens the vectors. */
   async init(): Promise<void> {
     if (this.#vectorTable) return;
+    this.#connection.configure();
     migrate(this.#connection);
-    this.#vectorTable = new SqliteVectors(this.#connection.db);
+    try {
+      const vectors = new SqliteVectors(this.#connection.db);
+      this.#connection.onRollback(() => vectors.forget());
+      this.#vectorTable = vectors;
+    } catch (cause) {
+      throw sqliteFailure(this.#connection.path, cause, 'open');
+    }
+  }
+
+  async health(): Promise<StoreHealth> {
+    return checkHealth(this.#connection);
   }
 
   async close(): Promise<void> {

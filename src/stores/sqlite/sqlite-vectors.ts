@@ -28,6 +28,11 @@ export class SqliteVectors {
     if (recorded !== this.#dimensions) this.#dimensions = recorded;
   }
 
+  /** After a rolled-back write: the table this object created (or dropped) may not exist. */
+  forget(): void {
+    this.#dimensions = null;
+  }
+
   get dimensions(): number | null {
     if (this.#dimensions === null) this.#refresh();
     return this.#dimensions;

@@ -28,7 +28,8 @@ export function versionJoin(window: ResolvedWindow | null): string {
 
 /**
  * The tenant predicate, the version window (or, for the current view, the states) and the
- * caller's filter, as one fragment over `m` and `v`.
+ * caller's filter, as one fragment. The current view needs only `memories m` (its row holds the
+ * current version's text, hash, version and seq); a window needs `m` joined to `v` (versionJoin).
  */
 export function memoryWhere(
   tenant: string,
@@ -38,15 +39,16 @@ export function memoryWhere(
 ): SqlFragment {
   const parts: string[] = ['m.tenant = ?'];
   const params: SqlParam[] = [tenant];
-  const version = versionPredicate(window);
-  parts.push(version.sql);
-  params.push(...version.params);
   if (window === null) {
     parts.push(`m.state IN (${states.map(() => '?').join(', ')})`);
     params.push(...states);
+  } else {
+    const version = versionPredicate(window);
+    parts.push(version.sql);
+    params.push(...version.params);
   }
   if (filter) {
-    const compiled = compileFilter(filter);
+    const compiled = compileFilter(filter, window === null ? 'current' : 'version');
     parts.push(compiled.sql);
     params.push(...compiled.params);
   }

@@ -1,0 +1,44 @@
+import type { MemoryType, Metadata } from '../../spec/memory-record.js';
+import { parseTime } from '../../util/parse-time.js';
+import type { AddOptions, InputMessage } from '../api-types.js';
+import { requireScope, type ScopeIds, scopeIds } from '../resolve-scope.js';
+import {
+  checkImportance,
+  checkMemoryType,
+  checkMetadata,
+  type InputLimits,
+  normaliseMessages,
+} from '../validate-input.js';
+
+/** An add's input and options, checked once for every way in (add, enqueueAdd). */
+export interface CheckedAdd {
+  ids: ScopeIds;
+  messages: InputMessage[];
+  eventTime: string;
+  metadata: Metadata;
+  importance: number;
+  infer: boolean;
+  memoryType: MemoryType;
+  actorId: string | null;
+}
+
+export function checkAdd(
+  input: unknown,
+  options: AddOptions,
+  limits: InputLimits,
+  now: () => string,
+): CheckedAdd {
+  const messages = normaliseMessages(input, limits);
+  const ids = requireScope(scopeIds(options), 'add');
+  const infer = options.infer ?? true;
+  return {
+    ids,
+    messages,
+    eventTime: options.eventTime === undefined ? now() : parseTime(options.eventTime, 'eventTime'),
+    metadata: checkMetadata(options.metadata, limits),
+    importance: checkImportance(options.importance) ?? 0.5,
+    infer,
+    memoryType: checkMemoryType(options.memoryType ?? (infer ? 'semantic' : 'episodic'), ids.agentId),
+    actorId: options.actorId ?? null,
+  };
+}
