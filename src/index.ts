@@ -64,6 +64,7 @@ export type {
 export {
   type ErrorCategory,
   type ErrorCode,
+  type ErrorHint,
   MemoryError,
   type MemoryErrorOptions,
 } from './spec/memory-error.js';

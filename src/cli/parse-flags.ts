@@ -29,13 +29,21 @@ export function parseJsonObjectFlag(
   return parsed as Record<string, JsonValue>;
 }
 
-export function parseIntegerFlag(value: string | undefined, flag: string): number | undefined {
+/** A whole number within [min, max] (default: ≥ 1); anything else names the flag and the range. */
+export function parseIntegerFlag(
+  value: string | undefined,
+  flag: string,
+  range: { min?: number; max?: number } = {},
+): number | undefined {
   if (value === undefined) return undefined;
+  const min = range.min ?? 1;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
   const number = Number(value);
-  if (value.trim() === '' || !Number.isInteger(number) || number < 1) {
+  if (value.trim() === '' || !Number.isSafeInteger(number) || number < min || number > max) {
+    const wanted = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
     throw new MemoryError(
       'invalid_input',
-      `${flag} must be a whole number ≥ 1, got ${JSON.stringify(value)}.`,
+      `${flag} must be a whole number ${wanted}, got ${JSON.stringify(value)}.`,
       {
         details: { flag },
       },

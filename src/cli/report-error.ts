@@ -1,6 +1,8 @@
 import { CommanderError } from 'commander';
+import { withHint } from '../memory/access/error-payload.js';
 import { type ErrorCategory, MemoryError } from '../spec/memory-error.js';
 import type { CliIo } from './cli-context.js';
+import { CLI_HINTS } from './cli-hints.js';
 
 /** Exit status for errors the user can fix (bad input, unknown id, missing scope, a pinned scope, usage). */
 export const EXIT_USER = 2;
@@ -21,7 +23,7 @@ const EXIT_BY_CATEGORY: Record<ErrorCategory, number> = {
  * status. Expected errors (MemoryError) never show a stack; unexpected ones do only with ENGRAM_DEBUG.
  */
 export function reportError(error: unknown, io: CliIo): number {
-  io.stderr(`engram: ${oneLine(describe(error))}\n`);
+  io.stderr(`engram: ${oneLine(describeError(error))}\n`);
   if (
     !MemoryError.is(error) &&
     !(error instanceof CommanderError) &&
@@ -39,11 +41,10 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_FAILURE;
 }
 
-function describe(error: unknown): string {
+/** The message, with the next step in CLI terms when the error names one (`MemoryError.hint`). */
+export function describeError(error: unknown): string {
   if (error instanceof CommanderError) return error.message.replace(/^error:\s*/i, '');
-  if (MemoryError.is(error, 'scope_required') && !error.message.includes('--user')) {
-    return `${error.message} (CLI: --user, --agent or --run)`;
-  }
+  if (MemoryError.is(error)) return withHint(error, CLI_HINTS);
   return error instanceof Error ? error.message : String(error);
 }
 

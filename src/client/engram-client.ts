@@ -56,19 +56,53 @@ export interface JobItem {
   updated_at: string;
 }
 
-/** A non-2xx answer: the server's `{error: {code, message, details}}` with the status. */
+/**
+ * An answer the client cannot use: a non-2xx status (the server's `{error: {code, message,
+ * details}}`), or a body that is not engram's JSON (a proxy's HTML error page; code `http_<status>`
+ * for an error status, `invalid_response` for a 2xx). `body` is the response text as received.
+ */
 export class EngramClientError extends Error {
   override readonly name = 'EngramClientError';
   readonly status: number;
   readonly code: string;
   readonly details: Record<string, unknown> | null;
+  readonly body: string;
 
-  constructor(status: number, code: string, message: string, details: Record<string, unknown> | null) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: Record<string, unknown> | null,
+    body = '',
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.body = body;
   }
+}
+
+interface ErrorShape {
+  error?: { code?: unknown; message?: unknown; details?: unknown };
+}
+
+/** The JSON of a response, or undefined when it is not JSON (an HTML page, a cut-off body). */
+function parseJson(text: string): { value: unknown } | undefined {
+  if (text === '') return { value: null };
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** "HTTP 502 Bad Gateway, text/html: <html>…" — enough of a foreign body to recognise it. */
+function foreignBody(response: Response, text: string): string {
+  const type = response.headers.get('content-type')?.split(';')[0]?.trim() || 'no content type';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const shown = flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+  return `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}, ${type}${shown ? `: ${shown}` : ''}`;
 }
 
 /** Typed client for engram's native REST API (the shapes in /openapi.json). */
@@ -101,21 +135,33 @@ export class EngramClient {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    const json: unknown = text === '' ? null : JSON.parse(text);
+    const parsed = parseJson(text);
     if (!response.ok) {
-      const error = (
-        json as {
-          error?: { code?: string; message?: string; details?: Record<string, unknown> | null };
-        } | null
-      )?.error;
+      const error = (parsed?.value as ErrorShape | null | undefined)?.error;
+      if (typeof error?.code === 'string' && typeof error.message === 'string') {
+        const details =
+          typeof error.details === 'object' ? (error.details as Record<string, unknown> | null) : null;
+        throw new EngramClientError(response.status, error.code, error.message, details, text);
+      }
+      // Not engram's error body: a proxy, a load balancer or a server that is not engram answered.
       throw new EngramClientError(
         response.status,
-        error?.code ?? `http_${response.status}`,
-        error?.message ?? text,
-        error?.details ?? null,
+        `http_${response.status}`,
+        `The server at ${this.#base} answered ${method} ${path} with ${foreignBody(response, text)}`,
+        null,
+        text,
       );
     }
-    return json as T;
+    if (!parsed) {
+      throw new EngramClientError(
+        response.status,
+        'invalid_response',
+        `The server at ${this.#base} answered ${method} ${path} with a body that is not JSON (${foreignBody(response, text)}).`,
+        null,
+        text,
+      );
+    }
+    return parsed.value as T;
   }
 
   add(messages: string | InputMessage[], options: ClientAddOptions = {}): Promise<AddResult> {

@@ -1,5 +1,6 @@
 import type { Memory } from '../memory/memory.js';
 import type { JobRecord } from '../spec/job.js';
+import { MemoryError } from '../spec/memory-error.js';
 
 export interface IngestWorkerOptions {
   /** Job groups processed at the same time (default 2). */
@@ -8,7 +9,10 @@ export interface IngestWorkerOptions {
   batchSize?: number;
   /** Pause between polls when the queue is empty, in ms (default 250). */
   intervalMs?: number;
-  /** How long a leased job is ours before another worker may take it over, in ms (default 120 s). */
+  /**
+   * How long a leased job is ours before another worker may take it over, in ms (default 120 s).
+   * It is renewed every third of that while the job runs, so only a stalled process loses it.
+   */
   leaseMs?: number;
   /** Called with failures the worker could not even record (store down); default: stderr. */
   onError?: (error: unknown) => void;
@@ -27,6 +31,8 @@ export class IngestWorker {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   processed = 0;
+  /** Jobs whose run was dropped because another worker had taken them over (lease_lost). */
+  leasesLost = 0;
 
   constructor(memory: Memory, options: IngestWorkerOptions = {}) {
     this.#memory = memory;
@@ -93,11 +99,13 @@ export class IngestWorker {
       while (next < groups.length) {
         const group = groups[next++]!;
         try {
-          await this.#memory.runJobGroup(group);
+          await this.#memory.runJobGroup(group, { leaseMs: this.#options.leaseMs });
         } catch (error) {
-          // Not an upstream failure (those are retried by the engine): park the jobs as dead, visibly.
           this.#report(error);
-          await this.#bury(group, error);
+          // The jobs are another worker's now: its run decides them, this one committed nothing.
+          if (MemoryError.is(error, 'lease_lost')) this.leasesLost += group.length;
+          // Not an upstream failure (those are retried by the engine): park the jobs as dead, visibly.
+          else await this.#bury(group, error);
         }
         this.processed += group.length;
       }
@@ -110,7 +118,15 @@ export class IngestWorker {
     const message = error instanceof Error ? error.message : String(error);
     for (const job of group) {
       try {
-        await this.#memory.queue.failJob(job.tenant, job.id, message, null, new Date().toISOString());
+        // Only while the lease is ours: a job another worker took over is not ours to bury.
+        await this.#memory.queue.failJob(
+          job.tenant,
+          job.id,
+          message,
+          null,
+          new Date().toISOString(),
+          job.attempts,
+        );
       } catch (failure) {
         this.#report(failure);
       }

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { errorPayload } from '../memory/access/error-payload.js';
+import { MCP_HINTS } from './mcp-hints.js';
 
 /** A tool's value as JSON text (and structured content for clients that read it). */
 export function toolResult(value: unknown): CallToolResult {
@@ -9,7 +10,7 @@ export function toolResult(value: unknown): CallToolResult {
 
 /** A failing tool answers `isError` with the error code and a message that says how to fix it. */
 export function toolError(error: unknown): CallToolResult {
-  const { body } = errorPayload(error);
+  const { body } = errorPayload(error, { hints: MCP_HINTS });
   const message =
     body.error.code === 'internal_error' && error instanceof Error ? error.message : body.error.message;
   return {

@@ -26,6 +26,7 @@ export interface AddOptions extends ScopeOptions {
   eventTime?: string | number | Date;
   actorId?: string;
   memoryType?: MemoryType;
+  /** 0–1. Inferred adds: replaces the model's estimate for every fact; raw adds: default 0.5. */
   importance?: number;
 }
 
@@ -101,6 +102,8 @@ export interface GetAllOptions extends ScopeOptions {
   filters?: Filter;
   limit?: number;
   cursor?: string;
+  /** Memories to skip first (numbered pages: `(page - 1) * limit`); one query whatever its size. */
+  offset?: number;
   /** Include superseded (and, for audits, deleted) memories. Default: active only. */
   states?: MemoryState[];
 }

@@ -2,6 +2,11 @@ import type { Embedder } from '../spec/embedder.js';
 import { MemoryError } from '../spec/memory-error.js';
 import type { Store } from '../spec/store.js';
 
+/** Where one operation counts its embedding calls (a UsageMeter is one). */
+export interface EmbedMeter {
+  embedCalls: number;
+}
+
 /**
  * Stands between the engine and the embedder: batches, converts to Float32Array, and refuses
  * to mix vectors of two models in one database (that would make distances meaningless).
@@ -10,7 +15,6 @@ export class EmbeddingGate {
   readonly #embedder: Embedder | null;
   readonly #store: Store;
   #checked = false;
-  calls = 0;
 
   constructor(embedder: Embedder | null, store: Store) {
     this.#embedder = embedder;
@@ -39,13 +43,20 @@ export class EmbeddingGate {
     this.#checked = true;
   }
 
-  /** Embeds texts (the adapter batches to its provider's limit). Null when no embedder is configured. */
-  async embed(texts: string[], options: { check?: boolean } = {}): Promise<Float32Array[] | null> {
+  /**
+   * Embeds texts (the adapter batches to its provider's limit). Null when no embedder is
+   * configured. The provider calls are added to `meter`, the caller's own count: one engine runs
+   * many operations at once, so a shared counter read before and after would count the others'.
+   */
+  async embed(
+    texts: string[],
+    options: { check?: boolean; meter?: EmbedMeter } = {},
+  ): Promise<Float32Array[] | null> {
     if (!this.#embedder || texts.length === 0) return null;
     if (options.check !== false) await this.checkModel();
     const calls = Math.ceil(texts.length / this.#embedder.maxEmbeddingsPerCall);
     const result = await this.#embedder.embed(texts);
-    this.calls += calls;
+    if (options.meter) options.meter.embedCalls += calls;
     if (result.embeddings.length !== texts.length) {
       throw new MemoryError(
         'embedder_error',

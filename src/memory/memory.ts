@@ -55,6 +55,7 @@ import {
   checkEdit,
   checkId,
   checkLimit,
+  checkOffset,
   checkStates,
   checkText,
   checkThreshold,
@@ -108,6 +109,11 @@ export class Memory {
 
   get tenant(): string {
     return this.config.tenant;
+  }
+
+  /** The engine's clock (`deps.now`, else the system's) as ISO 8601: front ends stamp with it too. */
+  now(): string {
+    return this.#engine.now();
   }
 
   /**
@@ -178,9 +184,10 @@ export class Memory {
     const { infer, importance, ...request } = checkAdd(input, options, this.config.limits, () =>
       this.#engine.now(),
     );
-    if (!infer) return addRaw(this.#ctx, { ...request, importance });
+    if (!infer) return addRaw(this.#ctx, { ...request, importance: importance ?? 0.5 });
     this.#engine.requireLlm();
-    return addInferred(this.#ctx, request);
+    // An explicit importance replaces the model's estimate for every fact (docs/inference.md).
+    return addInferred(this.#ctx, { ...request, importance: importance ?? null });
   }
 
   /**
@@ -195,11 +202,15 @@ export class Memory {
     // Queued adds are always inferred; the same checks as add() (procedural needs an agent).
     const {
       infer: _infer,
-      importance: _importance,
+      importance,
       ...checked
     } = checkAdd(input, { ...options, infer: true }, this.config.limits, () => this.#engine.now());
     this.#engine.requireLlm();
-    return enqueueAdd(this.#ctx, { ...checked, logged: false }, queue.idempotencyKey ?? null);
+    return enqueueAdd(
+      this.#ctx,
+      { ...checked, importance: importance ?? null, logged: false },
+      queue.idempotencyKey ?? null,
+    );
   }
 
   /** Runs one leased job of this tenant (the ingest worker calls this). */
@@ -210,12 +221,14 @@ export class Memory {
   /**
    * Runs leased jobs of ONE scope as one inference (the worker batches passive observation this
    * way: many small adds, one extraction). Every job of the group completes or fails together.
+   * `leaseMs` is the length of the jobs' lease, renewed every third of it while they run; a run
+   * whose jobs another worker took over commits nothing and fails with `lease_lost`.
    */
-  async runJobGroup(jobs: JobRecord[]): Promise<AddResult> {
+  async runJobGroup(jobs: JobRecord[], options: { leaseMs?: number } = {}): Promise<AddResult> {
     const first = jobs[0];
     if (!first) throw new MemoryError('invalid_input', 'runJobGroup needs at least one job.');
-    if (first.tenant !== this.tenant) return this.forTenant(first.tenant).runJobGroup(jobs);
-    return runJobGroup(this.#ctx, jobs);
+    if (first.tenant !== this.tenant) return this.forTenant(first.tenant).runJobGroup(jobs, options);
+    return runJobGroup(this.#ctx, jobs, options);
   }
 
   async getJob(id: string): Promise<JobItem> {
@@ -252,7 +265,7 @@ export class Memory {
    */
   async chat(message: string, options: ChatOptions = {}): Promise<ChatResult> {
     const text = checkText(message, this.config.limits, 'The message');
-    const ids = requireScope(scopeIds(options), 'chat');
+    const ids = requireScope(scopeIds(options), 'A chat');
     this.#engine.requireLlm();
     return chat(this.#ctx, this, ids, text, options);
   }
@@ -266,7 +279,7 @@ export class Memory {
   /** The current version, or the one true at `asOf` as engram knew it at `knownAt`. */
   async get(id: string, options: GetOptions = {}): Promise<MemoryItem> {
     checkId(id);
-    const window = timeWindow(options);
+    const window = timeWindow(options, this.#engine.now());
     const store = await this.#store();
     const record = await store.getMemory(this.tenant, id, window);
     if (record) return toMemoryItem(record);
@@ -283,11 +296,18 @@ export class Memory {
   }
 
   async getAll(options: GetAllOptions = {}): Promise<GetAllResult> {
-    const filter = scopedFilter(options, options.filters, 'getAll', this.config.limits);
+    const filter = scopedFilter(options, options.filters, 'Listing memories', this.config.limits);
     const limit = checkLimit(options.limit ?? 100, MAX_PAGE);
     const states = checkStates(options.states);
     const store = await this.#store();
-    const page = await store.listMemories(this.tenant, { filter, states, limit, cursor: options.cursor });
+    const offset = checkOffset(options.offset);
+    const page = await store.listMemories(this.tenant, {
+      filter,
+      states,
+      limit,
+      cursor: options.cursor,
+      offset,
+    });
     return {
       results: page.items.map((r) => toMemoryItem(r)),
       next_cursor: page.nextCursor,
@@ -297,10 +317,10 @@ export class Memory {
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     const text = checkText(query, this.config.limits, 'The search query');
-    const filter = scopedFilter(options, options.filters, 'search', this.config.limits);
+    const filter = scopedFilter(options, options.filters, 'A search', this.config.limits);
     const limit = checkLimit(options.limit ?? this.config.search.defaultLimit, MAX_PAGE);
     const threshold = checkThreshold(options.threshold);
-    const window = timeWindow(options);
+    const window = timeWindow(options, this.#engine.now());
     const { mode } = options;
     return findMemories(this.#ctx, {
       query: text,
@@ -351,7 +371,8 @@ export class Memory {
     if (!filter) {
       throw new MemoryError(
         'scope_required',
-        'deleteAll refuses to run without a scope: pass userId, agentId or runId (CLI: --user, --agent or --run). To wipe everything use reset({confirm: true}).',
+        'deleteAll refuses to run without a scope: pass a user, agent or run id. To erase the whole tenant, reset it.',
+        { hint: 'scope' },
       );
     }
     const store = await this.#store();

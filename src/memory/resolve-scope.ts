@@ -8,9 +8,15 @@ export interface ScopeIds {
   runId: string | null;
 }
 
-function pick(camel: string | undefined, snake: string | undefined, name: string): string | null {
+/** The scope id given camelCase or snake_case; an error names the field the caller used. */
+function pick(
+  camel: string | undefined,
+  snake: string | undefined,
+  names: [camel: string, snake: string],
+): string | null {
   const value = camel ?? snake;
   if (value === undefined || value === null) return null;
+  const name = camel === undefined || camel === null ? names[1] : names[0];
   if (typeof value !== 'string' || value.trim() === '') {
     throw new MemoryError('invalid_input', `${name} must be a non-empty string.`, {
       details: { field: name },
@@ -27,18 +33,17 @@ function pick(camel: string | undefined, snake: string | undefined, name: string
 /** Reads userId/agentId/runId (camelCase or snake_case) from options. */
 export function scopeIds(options: ScopeOptions | undefined): ScopeIds {
   return {
-    userId: pick(options?.userId, options?.user_id, 'userId'),
-    agentId: pick(options?.agentId, options?.agent_id, 'agentId'),
-    runId: pick(options?.runId, options?.run_id, 'runId'),
+    userId: pick(options?.userId, options?.user_id, ['userId', 'user_id']),
+    agentId: pick(options?.agentId, options?.agent_id, ['agentId', 'agent_id']),
+    runId: pick(options?.runId, options?.run_id, ['runId', 'run_id']),
   };
 }
 
 export function requireScope(ids: ScopeIds, operation: string): ScopeIds {
   if (!ids.userId && !ids.agentId && !ids.runId) {
-    throw new MemoryError(
-      'scope_required',
-      `${operation} needs a scope: pass userId, agentId or runId (CLI: --user, --agent or --run).`,
-    );
+    throw new MemoryError('scope_required', `${operation} needs a scope: pass a user, agent or run id.`, {
+      hint: 'scope',
+    });
   }
   return ids;
 }

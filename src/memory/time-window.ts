@@ -2,15 +2,23 @@ import { MemoryError } from '../spec/memory-error.js';
 import type { TimeWindow } from '../spec/store.js';
 import { parseTime } from '../util/parse-time.js';
 
-/** `asOf` / `knownAt` as the caller gave them (ISO 8601, epoch seconds or ms, or Date), checked; undefined: now. */
-export function timeWindow(options: {
-  asOf?: string | number | Date | undefined;
-  knownAt?: string | number | Date | undefined;
-}): TimeWindow | undefined {
+/**
+ * `asOf` / `knownAt` as the caller gave them (ISO 8601, epoch seconds or ms, or Date), checked,
+ * with the one left out set to `now`, the engine's clock: the store never has to pick an instant
+ * itself (its own default would be the wall clock). Undefined when neither is given: the current
+ * state.
+ */
+export function timeWindow(
+  options: {
+    asOf?: string | number | Date | undefined;
+    knownAt?: string | number | Date | undefined;
+  },
+  now: string,
+): Required<TimeWindow> | undefined {
   if (options.asOf === undefined && options.knownAt === undefined) return undefined;
   return {
-    asOf: options.asOf === undefined ? undefined : parseTime(options.asOf, 'asOf'),
-    knownAt: options.knownAt === undefined ? undefined : parseTime(options.knownAt, 'knownAt'),
+    asOf: options.asOf === undefined ? now : parseTime(options.asOf, 'asOf'),
+    knownAt: options.knownAt === undefined ? now : parseTime(options.knownAt, 'knownAt'),
   };
 }
 
@@ -22,9 +30,8 @@ export function noVersionAt(id: string, window: TimeWindow): MemoryError {
   ]
     .filter((part) => part !== null)
     .join(' and ');
-  return new MemoryError(
-    'not_found',
-    `Memory ${id} has no version ${when}. List its versions with \`engram history ${id}\`.`,
-    { details: { id, ...window } },
-  );
+  return new MemoryError('not_found', `Memory ${id} has no version ${when}.`, {
+    details: { id, ...window },
+    hint: 'memory_versions',
+  });
 }

@@ -156,6 +156,15 @@ export function checkLimit(limit: unknown, max: number): number {
   return limit;
 }
 
+/** Rows to skip before a page (numbered pages); 0 when not given. */
+export function checkOffset(offset: unknown): number {
+  if (offset === undefined) return 0;
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new MemoryError('invalid_input', `offset must be a whole number ≥ 0, got ${String(offset)}.`);
+  }
+  return offset;
+}
+
 const STATES: MemoryState[] = ['active', 'superseded', 'deleted'];
 
 /** Memory states to list; active only when none are asked for. */

@@ -38,14 +38,21 @@ export interface AppOptions {
   mcp?: McpHandler;
 }
 
+/** The app, and `dispose()`, which detaches it from the engine (`serve` calls it on close). */
+export type EngramApp = Hono<AppEnv> & {
+  /** Stops observing the engine's model calls; idempotent. The engine stays open. */
+  dispose(): void;
+};
+
 /** The HTTP app: Web-standard Request → Response, testable with `app.request()` and no port. */
-export function createApp(options: AppOptions): Hono<AppEnv> {
+export function createApp(options: AppOptions): EngramApp {
   const { memory } = options;
   const auth = options.auth ?? true;
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics ?? new Metrics();
-  // LLM and embedding call latency and tokens reach /metrics from the engine itself.
-  memory.observe(metrics);
+  // LLM and embedding call latency and tokens reach /metrics from the engine itself, until the
+  // app is disposed: an engine outlives the apps built on it (tests, a restarted server).
+  const unobserve = memory.observe(metrics);
   const nowMs = options.nowMs ?? Date.now;
   const limiter =
     options.rateLimit === null ? null : new RateLimiter(options.rateLimit ?? { perSecond: 50, burst: 100 });
@@ -154,7 +161,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     return c.json(body, status as 400);
   });
 
-  return app;
+  return Object.assign(app, {
+    dispose: () => {
+      unobserve();
+    },
+  });
 }
 
 async function authenticate(memory: Memory, header: string | undefined): Promise<Principal> {

@@ -1,5 +1,6 @@
 import { type ErrorBody, errorPayload } from '../memory/access/error-payload.js';
 import { HttpError } from './http-error.js';
+import { REST_HINTS } from './rest-hints.js';
 
 export interface ErrorResponse {
   status: number;
@@ -7,7 +8,11 @@ export interface ErrorResponse {
   headers: Record<string, string>;
 }
 
-/** The one place an error becomes an HTTP response: HTTP-level failures here, engine ones by category. */
+/**
+ * The one place an error becomes an HTTP response: HTTP-level failures here, engine ones by
+ * category, with hints in REST terms. An internal error's own words (file paths, SQLite's
+ * messages) stay in the server log; the caller gets its code and a plain sentence.
+ */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof HttpError) {
     return {
@@ -16,5 +21,5 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       headers: error.headers ?? {},
     };
   }
-  return { ...errorPayload(error), headers: {} };
+  return { ...errorPayload(error, { hints: REST_HINTS, hideInternal: true }), headers: {} };
 }

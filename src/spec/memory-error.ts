@@ -24,10 +24,27 @@ export type ErrorCode =
   | 'conflict'
   | 'store_error'
   | 'read_only'
+  | 'listen_failed'
+  | 'lease_lost'
   | 'closed';
+
+/**
+ * What the caller can do next, named rather than written out: the message stays the same for
+ * every front end, and each front end adds the step in its own terms (CLI flags and commands,
+ * REST fields and routes, MCP tool arguments).
+ */
+export type ErrorHint =
+  | 'scope'
+  | 'list_memories'
+  | 'memory_versions'
+  | 'list_jobs'
+  | 'list_keys'
+  | 'admin_key'
+  | 'no_infer';
 
 export interface MemoryErrorOptions {
   cause?: unknown;
+  hint?: ErrorHint;
   isRetryable?: boolean;
   statusCode?: number;
   url?: string;
@@ -56,6 +73,10 @@ const CATEGORY_BY_CODE: Record<ErrorCode, ErrorCategory> = {
   store_error: 'internal',
   // The deployment refuses writes (a read-only file or store.readOnly): not the caller's bug, not ours.
   read_only: 'forbidden',
+  // The address is taken or not ours to bind: the operator picks another (`--host`, `--port`).
+  listen_failed: 'user',
+  // Another worker took the job over after this one's lease ran out; this run's result is dropped.
+  lease_lost: 'conflict',
   closed: 'user',
 };
 
@@ -68,6 +89,8 @@ export class MemoryError extends Error {
   readonly url: string | undefined;
   readonly responseBody: string | undefined;
   readonly details: Record<string, unknown> | undefined;
+  /** The next step a front end words in its own terms after the message (see ErrorHint). */
+  readonly hint: ErrorHint | undefined;
 
   constructor(code: ErrorCode, message: string, options: MemoryErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -78,6 +101,7 @@ export class MemoryError extends Error {
     this.url = options.url;
     this.responseBody = options.responseBody;
     this.details = options.details;
+    this.hint = options.hint;
   }
 
   static is(value: unknown, code?: ErrorCode): value is MemoryError {

@@ -1,6 +1,6 @@
 import type { KeyStore } from './api-key.js';
 import type { FilterNode } from './filter.js';
-import type { JobStore } from './job.js';
+import type { JobStore, LeaseGuard } from './job.js';
 import type {
   HistoryEntry,
   HistoryEvent,
@@ -177,6 +177,12 @@ export interface ListOptions {
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string | undefined;
+  /**
+   * Rows to skip (after the cursor, when both are given), for numbered pages: page n of size k is
+   * `offset (n - 1) * k` in ONE query, not n - 1 cursor pages. Cost grows with the offset, never
+   * past the number of matching rows.
+   */
+  offset?: number | undefined;
 }
 
 export interface Page<T> {
@@ -209,8 +215,12 @@ export interface MemoryStore {
    * scope is not inserted: the existing record comes back with `inserted: false`.
    */
   insertMemories(tenant: string, memories: NewMemory[]): Promise<InsertOutcome[]>;
-  /** Applies every change or none (one transaction); a missing id fails the whole list. */
-  applyChanges(tenant: string, changes: Change[]): Promise<ChangeOutcome[]>;
+  /**
+   * Applies every change or none (one transaction); a missing id fails the whole list. With a
+   * guard (the changes are a job's effects), the same transaction first checks that every lease is
+   * still held and extends it: a lost one is `lease_lost` and nothing is written. Needs `jobs`.
+   */
+  applyChanges(tenant: string, changes: Change[], guard?: LeaseGuard): Promise<ChangeOutcome[]>;
   /** The current version, or the one the window selects; null when there is none. */
   getMemory(tenant: string, id: string, window?: TimeWindow): Promise<MemoryRecord | null>;
   getMemories(tenant: string, ids: string[], window?: TimeWindow): Promise<MemoryRecord[]>;
@@ -275,8 +285,22 @@ export interface VectorMaintenance {
 }
 
 export interface MessageStore {
-  appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]>;
-  recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]>;
+  /**
+   * Logs messages in order; returns those logged now (a known ref is skipped). `at` is when they
+   * were logged (`createdAt`): the engine passes its clock; without it the store uses its own.
+   */
+  appendMessages(scope: Scope, messages: NewMessage[], at?: string): Promise<StoredMessage[]>;
+  /** The scope's last `limit` messages, oldest first. */
+  recentMessages(scope: Scope, limit: number, options?: RecentMessagesOptions): Promise<StoredMessage[]>;
+}
+
+export interface RecentMessagesOptions {
+  /**
+   * Only messages logged before the earliest logged message carrying one of these refs (the
+   * context of a job as it was when its messages were logged, however many came after). None
+   * when no message of the tenant carries any of them.
+   */
+  beforeRefs?: readonly string[];
 }
 
 export interface MetaStore {

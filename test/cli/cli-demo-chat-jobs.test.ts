@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../support/cli-in-process.js';
 import { closedPortUrl, ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
 import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
 
@@ -88,10 +89,10 @@ describe('engram demo', () => {
   });
 });
 
-describe('engram jobs', () => {
+describe('engram jobs (in process)', () => {
   it('lists an inference that failed and retries it once the model answers', async () => {
     fake.failNext('/api/chat', { status: 500, count: 10 });
-    const add = await runCli(
+    const add = await runInProcess(
       ['add', 'I love hiking', '--user', 'jo', '--json'],
       { ...env, ENGRAM_LLM: 'ollama:llama3.2:3b' },
       temp.dir,
@@ -100,15 +101,15 @@ describe('engram jobs', () => {
     const added = parseJson<{ status: string; job_id: string; errors: { code: string }[] }>(add);
     expect(added.status).toBe('pending');
     const jobs = parseJson<{ results: { id: string; state: string }[] }>(
-      await runCli(['jobs', '--json'], env, temp.dir),
+      await runInProcess(['jobs', '--json'], env, temp.dir),
     );
     expect(jobs.results.map((j) => j.id)).toContain(added.job_id);
     fake.failNext('/api/chat', { status: 500, count: 0 });
-    const retry = await runCli(['jobs', 'retry', added.job_id, '--json'], env, temp.dir);
+    const retry = await runInProcess(['jobs', 'retry', added.job_id, '--json'], env, temp.dir);
     expect(retry.code).toBe(0);
     expect(parseJson<{ results: { status: string }[] }>(retry).results[0]?.status).toBe('done');
     const list = parseJson<{ results: { memory: string }[] }>(
-      await runCli(['list', '--user', 'jo', '--json'], env, temp.dir),
+      await runInProcess(['list', '--user', 'jo', '--json'], env, temp.dir),
     );
     expect(list.results.map((r) => r.memory)).toEqual(['Name is Sarah; loves hiking and photography']);
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPortUrl, ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
+import { runInProcess } from '../support/cli-in-process.js';
+import { closedPortUrl, makeTempDir, parseJson } from '../support/cli-runner.js';
 import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
 
 interface DoctorReport {
@@ -11,11 +12,10 @@ let fake: FakeOllama;
 let temp: ReturnType<typeof makeTempDir>;
 let env: Record<string, string>;
 const doctor = (extra: Record<string, string>, ...args: string[]) =>
-  runCli(['doctor', ...args], { ...env, ...extra }, temp.dir);
+  runInProcess(['doctor', ...args], { ...env, ...extra }, temp.dir);
 const failed = (report: DoctorReport) => report.checks.filter((c) => !c.ok).map((c) => c.name);
 
 beforeAll(async () => {
-  await ensureCliBuilt();
   fake = await startFakeOllama({ dimensions: 16, models: ['nomic-embed-text', 'llama3.2:3b'] });
   temp = makeTempDir();
   env = {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetAllResult, SearchResult } from '../../src/memory/api-types.js';
-import { closedPortUrl, ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
+import { runInProcess } from '../support/cli-in-process.js';
+import { closedPortUrl, makeTempDir, parseJson } from '../support/cli-runner.js';
 import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
 
 let fake: FakeOllama;
@@ -9,7 +10,6 @@ let up: Record<string, string>;
 let down: Record<string, string>;
 
 beforeAll(async () => {
-  await ensureCliBuilt();
   fake = await startFakeOllama({ dimensions: 16 });
   temp = makeTempDir();
   const base = {
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe('engram with the embedder unreachable', () => {
   it('add fails on one line and writes nothing', async () => {
-    const run = await runCli(
+    const run = await runInProcess(
       ['add', 'I play the cello', '--user', 'alice', '--no-infer', '--json'],
       down,
       temp.dir,
@@ -37,22 +37,22 @@ describe('engram with the embedder unreachable', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^engram: .*Ollama/);
-    const list = await runCli(['list', '--user', 'alice', '--json'], down, temp.dir);
+    const list = await runInProcess(['list', '--user', 'alice', '--json'], down, temp.dir);
     expect(parseJson<GetAllResult>(list).results).toEqual([]);
   });
 
   it('search degrades to keyword-only and still finds by keyword', async () => {
     expect(
-      (await runCli(['add', 'I play the cello', '--user', 'alice', '--no-infer'], up, temp.dir)).code,
+      (await runInProcess(['add', 'I play the cello', '--user', 'alice', '--no-infer'], up, temp.dir)).code,
     ).toBe(0);
-    const run = await runCli(['search', 'cello', '--user', 'alice', '--json'], down, temp.dir);
+    const run = await runInProcess(['search', 'cello', '--user', 'alice', '--json'], down, temp.dir);
     expect(run.code).toBe(0);
     const result = parseJson<SearchResult>(run);
     expect(result.degraded).toBe('keyword-only');
     expect(result.degraded_reason).toBeTypeOf('string');
     expect(result.results.map((m) => m.memory)).toEqual(['I play the cello']);
 
-    const table = await runCli(['search', 'cello', '--user', 'alice'], down, temp.dir);
+    const table = await runInProcess(['search', 'cello', '--user', 'alice'], down, temp.dir);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('I play the cello');
     expect(table.stderr).toMatch(/keyword-only/);

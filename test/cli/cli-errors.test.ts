@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_FAILURE, EXIT_USER, exitCodeFor } from '../../src/cli/report-error.js';
 import type { GetAllResult } from '../../src/memory/api-types.js';
 import { MemoryError } from '../../src/spec/memory-error.js';
+import { runInProcess } from '../support/cli-in-process.js';
 import {
   type CliResult,
   closedPortUrl,
@@ -17,7 +18,9 @@ import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
 let fake: FakeOllama;
 let temp: ReturnType<typeof makeTempDir>;
 let env: Record<string, string>;
-const cli = (...args: string[]) => runCli(args, env, temp.dir);
+/** Most cases run in this process; the last block runs the real binary for what only it can show. */
+const cli = (...args: string[]) => runInProcess(args, env, temp.dir);
+const binary = (...args: string[]) => runCli(args, env, temp.dir);
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 /** A failed command: non-zero exit, nothing on stdout, exactly one `engram: ...` line on stderr. */
@@ -36,7 +39,6 @@ async function memoriesOf(user: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await ensureCliBuilt();
   fake = await startFakeOllama({ dimensions: 16 });
   temp = makeTempDir();
   env = { ENGRAM_DB: `${temp.dir}/x.db`, OLLAMA_BASE_URL: fake.url, ENGRAM_LLM: 'none' };
@@ -48,7 +50,7 @@ afterAll(async () => {
   temp?.remove();
 });
 
-describe('engram errors', () => {
+describe('engram errors (in process)', () => {
   it('delete-all without a scope refuses and deletes nothing', async () => {
     expectOneErrorLine(await cli('delete-all'), 2, /--user, --agent or --run/);
     expectOneErrorLine(await cli('delete-all', '--json'), 2, /refuses/);
@@ -127,6 +129,10 @@ describe('engram errors', () => {
     expect(list.code).toBe(0);
     expect(parseJson<GetAllResult>(list).results).toEqual([]);
   });
+});
+
+describe('engram errors as a real process (bin/engram.js, exit status and stderr of the process)', () => {
+  beforeAll(() => ensureCliBuilt(), 300_000);
 
   it('serve refuses to start on a file that is not an engram database, naming it', async () => {
     const path = `${temp.dir}/not-engram.db`;
@@ -142,11 +148,13 @@ describe('engram errors', () => {
     );
   });
 
-  it('help and version exit 0', async () => {
-    const help = await cli('--help');
+  it('a usage error and an unknown id exit 2 with one line; help and version exit 0', async () => {
+    expectOneErrorLine(await binary('frobnicate'), 2, /unknown command 'frobnicate'/);
+    expectOneErrorLine(await binary('get', UNKNOWN_ID), 2, new RegExp(`No memory with id ${UNKNOWN_ID}`));
+    const help = await binary('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('delete-all');
-    expect((await cli('--version')).stdout).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await binary('--version')).stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
 

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchResult } from '../../src/memory/api-types.js';
-import { ensureCliBuilt, makeTempDir, parseJson, runCli } from '../support/cli-runner.js';
+import { runInProcess } from '../support/cli-in-process.js';
+import { makeTempDir, parseJson } from '../support/cli-runner.js';
 import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
 
 let fake: FakeOllama;
 let temp: ReturnType<typeof makeTempDir>;
 let base: Record<string, string>;
 const withModel = (model: string, ...args: string[]) =>
-  runCli(args, { ...base, ENGRAM_EMBEDDER: `ollama:${model}` }, temp.dir);
+  runInProcess(args, { ...base, ENGRAM_EMBEDDER: `ollama:${model}` }, temp.dir);
 
 beforeAll(async () => {
-  await ensureCliBuilt();
   fake = await startFakeOllama({ dimensions: 16, models: ['model-a', 'model-b'] });
   temp = makeTempDir();
   base = { ENGRAM_DB: `${temp.dir}/x.db`, OLLAMA_BASE_URL: fake.url, ENGRAM_LLM: 'none' };

@@ -10,7 +10,7 @@ const APR_01 = '2024-04-01T00:00:00.000Z';
 
 const { cli } = useCliWithEmbedder();
 
-describe('engram versions on the command line (each command a new process)', () => {
+describe('engram versions on the command line (each command opens the database afresh)', () => {
   it('update --event-time opens a version; search/get --as-of and --known-at select versions; history shows both', async () => {
     const added = parseJson<AddResult>(
       await cli('add', 'Lives in Boston', '--user', 'sarah', '--no-infer', '--event-time', JAN_10, '--json'),

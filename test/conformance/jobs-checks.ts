@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { Store } from '../../src/spec/store.js';
-import { type MakeFixture, T, useStore } from './conformance-kit.js';
+import { alice, type MakeFixture, newMemory, T, useStore } from './conformance-kit.js';
 
 /** The durable job queue: idempotent enqueue, leases, retries, dead letters, per tenant. */
 export function jobChecks(makeFixture: MakeFixture): void {
@@ -43,6 +43,74 @@ export function jobChecks(makeFixture: MakeFixture): void {
     expect(await store().getJob('t2', j.id)).toBeNull();
     const counts = await store().jobCounts('t1');
     expect(counts).toMatchObject({ pending: 1, done: 1, dead: 0 });
+  });
+
+  it('renews only a lease still held; a lost lease neither completes nor fails the job', async () => {
+    const at = (ms: number) => new Date(Date.parse(T) + ms).toISOString();
+    const { job: j } = await store().enqueueJob('t1', job(), T);
+    const [first] = await store().claimJobs({ limit: 1, now: T, leaseMs: 1000 });
+    expect(first).toMatchObject({ id: j.id, attempts: 1 });
+    expect(await store().renewJobLease('t1', j.id, 1, at(900), 1000)).toBe(true);
+    expect((await store().getJob('t1', j.id))?.lockedUntil).toBe(at(1900));
+    // Renewed: not due at the first lease's end, only after the renewed one.
+    expect(await store().claimJobs({ limit: 1, now: at(1500), leaseMs: 1000 })).toEqual([]);
+    expect(await store().renewJobLease('t2', j.id, 1, at(1500), 1000)).toBe(false);
+    const [second] = await store().claimJobs({ limit: 1, now: at(2000), leaseMs: 1000 });
+    expect(second).toMatchObject({ id: j.id, attempts: 2 });
+
+    // The first claim's holder is too late for everything.
+    expect(await store().renewJobLease('t1', j.id, 1, at(2100), 1000)).toBe(false);
+    await expect(store().completeJob('t1', j.id, { by: 'first' }, at(2100), 1)).rejects.toMatchObject({
+      code: 'lease_lost',
+      details: { id: j.id, attempt: 1 },
+    });
+    await expect(store().failJob('t1', j.id, 'first gave up', null, at(2100), 1)).rejects.toMatchObject({
+      code: 'lease_lost',
+    });
+    expect(await store().getJob('t1', j.id)).toMatchObject({
+      state: 'running',
+      attempts: 2,
+      lockedUntil: at(3000),
+      lastError: null,
+    });
+
+    await store().completeJob('t1', j.id, { by: 'second' }, at(2200), 2);
+    expect(await store().getJob('t1', j.id)).toMatchObject({ state: 'done', result: { by: 'second' } });
+    expect(await store().renewJobLease('t1', j.id, 2, at(2300), 1000)).toBe(false);
+  });
+
+  it("applies a job's changes only while its lease is held, extending it in the same transaction", async () => {
+    // Needs the memories capability too: a job's effects are memory changes.
+    const at = (ms: number) => new Date(Date.parse(T) + ms).toISOString();
+    const { job: j } = await store().enqueueJob('t1', job(), T);
+    await store().claimJobs({ limit: 1, now: T, leaseMs: 1000 });
+    await store().claimJobs({ limit: 1, now: at(2000), leaseMs: 1000 }); // taken over: attempt 2
+    const insert = (text: string) => ({ kind: 'insert' as const, memory: newMemory(text) });
+
+    await expect(
+      store().applyChanges('t1', [insert('from the first run')], {
+        jobs: [{ id: j.id, attempt: 1 }],
+        now: at(2100),
+        leaseMs: 1000,
+      }),
+    ).rejects.toMatchObject({ code: 'lease_lost' });
+    const [done] = await store().applyChanges('t1', [insert('from the second run')], {
+      jobs: [{ id: j.id, attempt: 2 }],
+      now: at(2500),
+      leaseMs: 1000,
+    });
+    expect(done?.inserted).toBe(true);
+    const listed = await store().listMemories('t1', { filter: alice(), states: ['active'], limit: 10 });
+    expect(listed.items.map((m) => m.text)).toEqual(['from the second run']);
+    expect((await store().getJob('t1', j.id))?.lockedUntil).toBe(at(3500));
+    // A guard is checked per tenant: the same job id elsewhere is not this lease.
+    await expect(
+      store().applyChanges('t2', [insert('other tenant')], {
+        jobs: [{ id: j.id, attempt: 2 }],
+        now: at(2600),
+        leaseMs: 1000,
+      }),
+    ).rejects.toMatchObject({ code: 'lease_lost' });
   });
 
   it("lists a tenant's jobs by state, newest first, within the limit", async () => {

@@ -320,6 +320,26 @@ export function memoryChecks(makeFixture: MakeFixture): void {
     ).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
+  it('pages by offset in one call, in cursor order, alone or after a cursor', async () => {
+    const rows = Array.from({ length: 25 }, (_, i) => newMemory(`fact number ${i}`));
+    await store().insertMemories('t1', rows);
+    const newestFirst = rows.map((m) => m.id).reverse();
+    const list = (options: { limit: number; offset?: number; cursor?: string }) =>
+      store().listMemories('t1', { filter: alice(), states: ['active'], ...options });
+
+    const third = await list({ limit: 10, offset: 20 });
+    expect(third.items.map((m) => m.id)).toEqual(newestFirst.slice(20));
+    expect(third).toMatchObject({ total: 25, nextCursor: null });
+    const middle = await list({ limit: 10, offset: 10 });
+    expect(middle.items.map((m) => m.id)).toEqual(newestFirst.slice(10, 20));
+    const rest = await list({ limit: 10, cursor: middle.nextCursor ?? undefined });
+    expect(rest.items.map((m) => m.id)).toEqual(newestFirst.slice(20));
+    const afterCursor = await list({ limit: 2, offset: 3, cursor: middle.nextCursor ?? undefined });
+    expect(afterCursor.items.map((m) => m.id)).toEqual(newestFirst.slice(23, 25));
+    expect(await list({ limit: 10, offset: 25 })).toMatchObject({ items: [], nextCursor: null, total: 25 });
+    await expect(list({ limit: 10, offset: -1 })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
   it('lists by state', async () => {
     const a = newMemory('was true');
     const b = newMemory('is true');

@@ -27,12 +27,13 @@ const loggedMessages = async (memory: Memory, userId: string) =>
     (m) => m.content,
   );
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Long enough that a lease never runs out by itself during a test; tests move the clock past it. */
+const LEASE_MS = 60_000;
+
+/** Fakes only `Date` (what leases are measured against) and moves it past every lease taken so far. */
+function expireLeases(): void {
+  if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.now() + LEASE_MS + 1);
 }
 
 describe('IngestWorker', () => {
@@ -95,15 +96,20 @@ describe('IngestWorker', () => {
     const first = await fx.memory.enqueueAdd('likes tea', { userId: 'alice' });
     const worker = new IngestWorker(fx.memory, { ...silent, intervalMs: 10 });
     worker.start();
-    await waitFor(() => extractions().length === 1);
+    await vi.waitFor(() => expect(extractions()).toHaveLength(1), { timeout: 5_000 });
     expect((await fx.memory.getJob(first.job_id)).state).toBe('running');
 
     await worker.stop();
     expect((await fx.memory.getJob(first.job_id)).state).toBe('done');
     expect(await texts(fx.memory, 'alice')).toEqual([factFor('likes tea')]);
 
+    const claims = vi.spyOn(await fx.memory.store(), 'claimJobs');
     const second = await fx.memory.enqueueAdd('has a cat', { userId: 'alice' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A worker still polling would lease it within one 10 ms interval: run a hundred intervals on
+    // fake timers instead of sleeping through a few.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(claims).not.toHaveBeenCalled();
     expect((await fx.memory.getJob(second.job_id)).state).toBe('pending');
   });
 
@@ -114,7 +120,7 @@ describe('IngestWorker', () => {
     const [leased] = await store.claimJobs({
       limit: 10,
       now: new Date().toISOString(),
-      leaseMs: 200,
+      leaseMs: LEASE_MS,
       kinds: ['infer'],
     });
     expect(leased?.id).toBe(job_id);
@@ -122,7 +128,7 @@ describe('IngestWorker', () => {
     const b = new IngestWorker(fx.reopen(), silent); // another process on the same database
     expect(await a.drain()).toBe(0); // the lease still holds
 
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    expireLeases();
     const [ranA, ranB] = await Promise.all([a.drain(), b.drain()]);
     expect(ranA + ranB).toBe(1);
     expect(await fx.memory.getJob(job_id)).toMatchObject({ state: 'done', attempts: 2 });
@@ -151,13 +157,13 @@ describe('IngestWorker', () => {
       },
       { store: frozen, env: {} },
     );
-    void new IngestWorker(crashed, { ...silent, leaseMs: 200 }).drain();
-    await waitFor(async () => (await texts(fx.memory, 'alice')).length === 1);
+    void new IngestWorker(crashed, { ...silent, leaseMs: LEASE_MS }).drain();
+    await vi.waitFor(async () => expect(await texts(fx.memory, 'alice')).toHaveLength(1), { timeout: 5_000 });
     expect((await fx.memory.getJob(job_id)).state).toBe('running');
 
-    const survivor = new IngestWorker(fx.memory, { ...silent, leaseMs: 200 });
+    const survivor = new IngestWorker(fx.memory, { ...silent, leaseMs: LEASE_MS });
     expect(await survivor.drain()).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    expireLeases();
     expect(await survivor.drain()).toBe(1);
 
     expect(await fx.memory.getJob(job_id)).toMatchObject({ state: 'done', attempts: 2 });

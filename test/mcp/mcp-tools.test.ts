@@ -137,7 +137,7 @@ describe.each([
   it('returns isError with the code for failures (missing scope), and deletes all of a scope', async () => {
     const noScope = (await client.callTool({ name: 'list_memories', arguments: {} })) as CallToolResult;
     expect(noScope.isError).toBe(true);
-    expect(noScope.content[0]).toMatchObject({ text: expect.stringMatching(/^scope_required: .*userId/) });
+    expect(noScope.content[0]).toMatchObject({ text: expect.stringMatching(/^scope_required: .*user_id/) });
     await client.callTool({
       name: 'add_memory',
       arguments: { messages: 'one', user_id: 'u2', infer: false },

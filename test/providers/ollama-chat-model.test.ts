@@ -103,7 +103,7 @@ describe('OllamaChatModel', () => {
 
   it('reports a slow model as llm_unreachable after its timeout', async () => {
     const fake = await fakeOllama();
-    fake.scriptChat([{ delayMs: 400, text: 'late' }]);
+    fake.hold(); // never answers, so the timeout cannot race a late reply
     const model = new OllamaChatModel({ model: 'm', baseUrl: fake.url, timeoutMs: 50, maxRetries: 0 }, fast);
     const error = await model
       .complete({ messages: [{ role: 'user', content: 'hi' }] })

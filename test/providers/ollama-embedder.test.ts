@@ -1,6 +1,7 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { OllamaEmbedder } from '../../src/providers/ollama/ollama-embedder.js';
 import { MemoryError } from '../../src/spec/memory-error.js';
+import { countingFetch } from '../support/fake-http.js';
 import { type FakeOllamaOptions, fakeEmbedding, startFakeOllama } from '../support/fake-ollama.js';
 
 const fast = { retry: { baseDelayMs: 1, maxDelayMs: 5 } };
@@ -124,16 +125,19 @@ describe('OllamaEmbedder', () => {
   });
 
   it('reports a timeout as embedder_unreachable, retryable, after the retries are spent', async () => {
-    const fake = await fakeOllama({ delayMs: 400 });
+    const fake = await fakeOllama();
+    fake.hold(); // never answers: the 50 ms timer is the only way either attempt can end
+    const counted = countingFetch();
     const embedder = new OllamaEmbedder(
       { model: 'm', baseUrl: fake.url, timeoutMs: 50, maxRetries: 1 },
-      fast,
+      { ...fast, fetch: counted.fetch },
     );
     const error = await failure(embedder.embed(['hello']));
     expect(error.code).toBe('embedder_unreachable');
     expect(error.isRetryable).toBe(true);
     expect(error.message).toContain('no answer within 50 ms');
-    expect(fake.requests).toHaveLength(2);
+    expect(error.details).toMatchObject({ timeoutMs: 50 });
+    expect(counted.calls()).toBe(2);
   });
 
   it('explains how to fix a refused connection', async () => {
@@ -181,13 +185,17 @@ describe('OllamaEmbedder', () => {
   });
 
   it('passes the caller abort through instead of wrapping or retrying it', async () => {
-    const fake = await fakeOllama({ delayMs: 5_000 });
-    const embedder = new OllamaEmbedder({ model: 'm', baseUrl: fake.url }, fast);
+    const fake = await fakeOllama();
+    fake.hold();
+    const counted = countingFetch();
+    const embedder = new OllamaEmbedder({ model: 'm', baseUrl: fake.url }, { ...fast, fetch: counted.fetch });
     const controller = new AbortController();
     const pending = embedder.embed(['hello'], { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('user cancelled')), 50);
+    // Abort once the request is in the server's hands, not after a guessed delay.
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(1));
+    controller.abort(new Error('user cancelled'));
     await expect(pending).rejects.toThrow('user cancelled');
-    expect(fake.requests).toHaveLength(1);
+    expect(counted.calls()).toBe(1);
   });
 
   it('reads OLLAMA_BASE_URL when no baseUrl is set and accepts a trailing /api', async () => {

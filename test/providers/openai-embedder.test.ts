@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { OpenAIEmbedder } from '../../src/providers/openai/openai-embedder.js';
 import { MemoryError } from '../../src/spec/memory-error.js';
+import { countingFetch } from '../support/fake-http.js';
 import { type FakeOpenAIOptions, fakeEmbedding, startFakeOpenAI } from '../support/fake-openai.js';
 
 const fast = { retry: { baseDelayMs: 1, maxDelayMs: 5 }, env: {} };
@@ -161,15 +162,17 @@ describe('OpenAIEmbedder', () => {
   });
 
   it('reports a timeout as embedder_unreachable after retries', async () => {
-    const fake = await fakeOpenAI({ delayMs: 400 });
+    const fake = await fakeOpenAI();
+    fake.hold(); // never answers: the 50 ms timer is the only way either attempt can end
+    const counted = countingFetch();
     const embedder = new OpenAIEmbedder(
       { model: 'm', baseUrl: fake.baseUrl, timeoutMs: 50, maxRetries: 1 },
-      fast,
+      { ...fast, fetch: counted.fetch },
     );
     const error = await failure(embedder.embed(['hello']));
     expect(error.code).toBe('embedder_unreachable');
     expect(error.isRetryable).toBe(true);
-    expect(fake.requests).toHaveLength(2);
+    expect(counted.calls()).toBe(2);
   });
 
   describe('health()', () => {

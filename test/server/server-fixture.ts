@@ -54,6 +54,7 @@ export async function serverFixture(
     keys,
     app,
     cleanup: async () => {
+      app.dispose();
       await memory.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

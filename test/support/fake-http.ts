@@ -39,6 +39,12 @@ export interface FakeHttpServer {
   failNext(route: string, failure: InjectedFailure): void;
   /** Every request waits this long before it is handled (to trigger client timeouts). */
   delayMs: number;
+  /**
+   * From now on every request is recorded and then left unanswered until the returned function
+   * is called (or the server closes). A client timeout is then the only way a call can end, so a
+   * timeout test never races a real reply, however loaded the machine is.
+   */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
@@ -58,6 +64,8 @@ export async function startFakeHttp(
   const requests: RecordedRequest[] = [];
   const failures = new Map<string, Required<Pick<InjectedFailure, 'status' | 'count'>> & InjectedFailure>();
   const timers = new Set<NodeJS.Timeout>();
+  const holds = new Set<() => void>();
+  let held: Promise<void> | undefined;
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -75,7 +83,22 @@ export async function startFakeHttp(
       failures.set(route, { ...failure, count: failure.count ?? 1 });
     },
     delayMs: options.delayMs ?? 0,
+    hold() {
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      held = gate;
+      const release = () => {
+        holds.delete(release);
+        if (held === gate) held = undefined;
+        open();
+      };
+      holds.add(release);
+      return release;
+    },
     close: async () => {
+      for (const release of [...holds]) release();
       for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -93,6 +116,7 @@ export async function startFakeHttp(
     const request = await record(req);
     requests.push(request);
     const reply = replyOn(res, wait);
+    if (held !== undefined) await held;
     if (fake.delayMs > 0) await wait(fake.delayMs);
     if (options.guard?.(request, reply)) return;
 
@@ -155,5 +179,23 @@ function replyOn(res: ServerResponse, wait: (ms: number) => Promise<void>): Fake
       if (!gone()) res.end();
     },
     wait,
+  };
+}
+
+/**
+ * The global fetch, counting the calls a client makes. A timeout test counts attempts here, not
+ * at the server: under load a client may abort a request before the server has read it.
+ */
+export function countingFetch(): {
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  calls: () => number;
+} {
+  let calls = 0;
+  return {
+    fetch: (input, init) => {
+      calls += 1;
+      return fetch(input, init);
+    },
+    calls: () => calls,
   };
 }

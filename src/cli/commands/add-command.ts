@@ -31,7 +31,8 @@ export const addCommand: RegisterCommand = (program, context) => {
 };
 
 function printAddResult(context: CliContext, result: AddResult): void {
-  for (const error of result.errors ?? []) printNote(context, `${error.code}: ${error.message}`);
+  // The message says what failed; the code is for programs (--json shows it).
+  for (const error of result.errors ?? []) printNote(context, `not learnt yet: ${error.message}`);
   if (result.results.length === 0) {
     printLines(context, [
       result.status === 'pending' ? `Queued (job ${result.job_id ?? '?'}).` : 'Nothing new to remember.',

@@ -4,6 +4,7 @@ import type { Memory } from '../../memory/memory.js';
 import { globalOptions, type RegisterCommand } from '../cli-context.js';
 import { withMemory } from '../open-memory.js';
 import { renderTable, truncate } from '../output.js';
+import { describeError } from '../report-error.js';
 import { readScope, withScopeOptions } from './scope-options.js';
 
 const HELP = 'Commands: /memories (what I remember), /forget <id>, /exit';
@@ -72,6 +73,6 @@ async function handleLine(
     for (const error of result.remembered.errors ?? [])
       out(`  (not remembered yet — ${error.message}; job ${result.remembered.job_id})\n`);
   } catch (error) {
-    out(`\nengram: ${error instanceof Error ? error.message : String(error)}\n`);
+    out(`\nengram: ${describeError(error)}\n`);
   }
 }

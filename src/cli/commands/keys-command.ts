@@ -32,6 +32,7 @@ export const keysCommand: RegisterCommand = (program, context) => {
           agentId: typeof options.agent === 'string' ? options.agent : null,
           name: typeof options.name === 'string' ? options.name : null,
           admin: options.admin === true,
+          now: new Date(memory.now()),
         }),
       );
       if (globals.json) return printJson(context, { key, id: record.id });
@@ -70,7 +71,7 @@ export const keysCommand: RegisterCommand = (program, context) => {
     .action(async (id: string, _options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const record = await withMemory({ ...globals, tenant: undefined }, context, async (memory) =>
-        memory.keys.revokeApiKey(globals.tenant ?? null, id, new Date().toISOString()),
+        memory.keys.revokeApiKey(globals.tenant ?? null, id, memory.now()),
       );
       if (globals.json) return printJson(context, renderApiKey(record));
       printLines(context, [`Revoked ${record.id}.`]);

@@ -249,6 +249,7 @@ export class ScopedMemory {
       userId: pin.userId ?? request.userId ?? null,
       agentId: pin.agentId ?? request.agentId ?? null,
       admin: request.admin ?? false,
+      now: new Date(this.memory.now()),
     });
   }
 
@@ -263,22 +264,20 @@ export class ScopedMemory {
   async revokeKey(id: string): Promise<ApiKeyRecord> {
     this.requireAdmin('Revoking keys');
     if (this.#pinned && !(await this.listKeys()).some((k) => k.id === id)) {
-      throw new MemoryError('not_found', `No API key with id ${id}. List keys with \`engram keys list\`.`, {
+      throw new MemoryError('not_found', `No API key with id ${id}.`, {
         details: { id },
+        hint: 'list_keys',
       });
     }
-    return this.memory.keys.revokeApiKey(this.principal.tenant, id, new Date().toISOString());
+    return this.memory.keys.revokeApiKey(this.principal.tenant, id, this.memory.now());
   }
 
   requireAdmin(operation: string): void {
     if (!this.principal.admin) {
-      throw new MemoryError(
-        'admin_required',
-        `${operation} needs an admin key (engram keys create --admin).`,
-        {
-          details: { operation },
-        },
-      );
+      throw new MemoryError('admin_required', `${operation} needs an admin key.`, {
+        details: { operation },
+        hint: 'admin_key',
+      });
     }
   }
 }

@@ -28,14 +28,18 @@ export async function addRaw(ctx: MemoryContext, request: RawAddRequest): Promis
   return engine.locks.run(scopeKey(tenant, ids), async () => {
     const started = performance.now();
     const toStore = messages.filter((m) => m.role !== 'system');
-    const callsBefore = gate.calls;
-    const vectors = await gate.embed(toStore.map((m) => m.content));
+    const meter = { embedCalls: 0 };
+    const vectors = await gate.embed(
+      toStore.map((m) => m.content),
+      { meter },
+    );
     const embedMs = performance.now() - started;
+    const at = engine.now();
     await store.appendMessages(
       { tenant, ...ids },
       messages.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content, eventTime })),
+      at,
     );
-    const at = engine.now();
     const rows: NewMemory[] = toStore.map((m, i) => ({
       id: randomUUID(),
       ...ids,
@@ -54,7 +58,7 @@ export async function addRaw(ctx: MemoryContext, request: RawAddRequest): Promis
     }));
     const outcomes = await store.insertMemories(tenant, rows);
     if (vectors) await gate.recordModel();
-    const embedCalls = gate.calls - callsBefore;
+    const { embedCalls } = meter;
     await store.recordUsage(tenant, ids, { llmCalls: 0, inputTokens: 0, outputTokens: 0, embedCalls }, at);
     return {
       results: outcomes.map(({ record, inserted }) => ({

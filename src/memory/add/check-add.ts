@@ -16,7 +16,8 @@ export interface CheckedAdd {
   messages: InputMessage[];
   eventTime: string;
   metadata: Metadata;
-  importance: number;
+  /** The caller's importance; absent: 0.5 for a raw add, the model's estimate for an inferred one. */
+  importance: number | undefined;
   infer: boolean;
   memoryType: MemoryType;
   actorId: string | null;
@@ -29,14 +30,14 @@ export function checkAdd(
   now: () => string,
 ): CheckedAdd {
   const messages = normaliseMessages(input, limits);
-  const ids = requireScope(scopeIds(options), 'add');
+  const ids = requireScope(scopeIds(options), 'Adding memories');
   const infer = options.infer ?? true;
   return {
     ids,
     messages,
     eventTime: options.eventTime === undefined ? now() : parseTime(options.eventTime, 'eventTime'),
     metadata: checkMetadata(options.metadata, limits),
-    importance: checkImportance(options.importance) ?? 0.5,
+    importance: checkImportance(options.importance),
     infer,
     memoryType: checkMemoryType(options.memoryType ?? (infer ? 'semantic' : 'episodic'), ids.agentId),
     actorId: options.actorId ?? null,

@@ -20,11 +20,12 @@ export async function runInference(
   ctx: MemoryContext,
   request: InferRequest,
   jobs: JobRecord[] | null,
+  newJobId: string = randomUUID(),
 ): Promise<AddResult> {
   const opened = await ctx.open();
   const meter = new UsageMeter();
   try {
-    return await inferOnce(ctx, opened, request, jobs, meter);
+    return await inferOnce(ctx, opened, request, { jobs, newJobId }, meter);
   } finally {
     const { llmCalls, inputTokens, outputTokens, embedCalls } = meter;
     await opened.store.recordUsage(
@@ -40,7 +41,7 @@ async function inferOnce(
   ctx: MemoryContext,
   opened: OpenEngine,
   request: InferRequest,
-  jobs: JobRecord[] | null,
+  { jobs, newJobId }: { jobs: JobRecord[] | null; newJobId: string },
   meter: UsageMeter,
 ): Promise<AddResult> {
   const { store } = opened;
@@ -61,7 +62,7 @@ async function inferOnce(
       }
       throw error;
     }
-    const jobId = await leaveJob(ctx, store, request, jobs, error);
+    const jobId = await leaveJob(ctx, store, request, { jobs, newJobId }, error);
     return {
       results: [],
       usage: meter.toUsage(),
@@ -72,16 +73,20 @@ async function inferOnce(
   }
 }
 
-/** Schedules the retry of the failed jobs, or enqueues a new job for a synchronous add. */
+/**
+ * Schedules the retry of the failed jobs, or enqueues a new job for a synchronous add (with the
+ * id its logged messages' refs name).
+ */
 async function leaveJob(
   ctx: MemoryContext,
   store: Store,
   request: InferRequest,
-  jobs: JobRecord[] | null,
+  { jobs, newJobId }: { jobs: JobRecord[] | null; newJobId: string },
   error: MemoryError,
 ): Promise<string> {
   const { tenant, engine } = ctx;
-  const retryAt = (attempts: number) => new Date(Date.now() + retryDelayMs(attempts)).toISOString();
+  const retryAt = (attempts: number) =>
+    new Date(Date.parse(engine.now()) + retryDelayMs(attempts)).toISOString();
   if (jobs && jobs.length > 0) {
     for (const job of jobs) {
       await store.failJob(tenant, job.id, error.message, retryAt(job.attempts), engine.now());
@@ -91,7 +96,7 @@ async function leaveJob(
   const created = await store.enqueueJob(
     tenant,
     {
-      id: randomUUID(),
+      id: newJobId,
       kind: INFER_JOB,
       payload: toPayload(request),
       maxAttempts: JOB_MAX_ATTEMPTS,

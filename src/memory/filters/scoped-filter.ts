@@ -17,7 +17,8 @@ export function scopedFilter(
   if (!pinned.user_id && !pinned.agent_id && !pinned.run_id) {
     throw new MemoryError(
       'scope_required',
-      `${operation} needs a scope: pass userId, agentId or runId (CLI: --user, --agent or --run), or user_id/agent_id/run_id in filters outside any OR/NOT.`,
+      `${operation} needs a scope: pass a user, agent or run id, or user_id/agent_id/run_id in filters outside any OR/NOT.`,
+      { hint: 'scope' },
     );
   }
   return filter;

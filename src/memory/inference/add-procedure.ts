@@ -21,9 +21,7 @@ export async function addProcedure(
     ),
   );
   const text = reply.summary.trim();
-  const before = ctx.gate.calls;
-  const vectors = await meter.stage('embed', () => ctx.gate.embed([text]));
-  meter.embedCalls += ctx.gate.calls - before;
+  const vectors = await meter.stage('embed', () => ctx.gate.embed([text], { meter }));
   const [outcome] = await meter.stage('apply', () =>
     ctx.store.applyChanges(ctx.tenant, [
       {
@@ -36,7 +34,7 @@ export async function addProcedure(
           hash: textHash(text),
           metadata: request.metadata,
           categories: ['procedure'],
-          importance: 0.8,
+          importance: request.importance ?? 0.8,
           memoryType: 'procedural',
           validFrom: request.eventTime,
           embedding: vectors?.[0] ?? null,

@@ -4,14 +4,18 @@ import type { Change } from '../../spec/store.js';
 import { textHash } from '../../util/text-hash.js';
 import type { AddResultItem } from '../api-types.js';
 import type { ExtractedFact } from '../prompts/extract-facts.js';
-import type { InferContext, InferRequest, Operation } from './infer-types.js';
+import type { InferContext, InferRequest, MessageOrigin, Operation } from './infer-types.js';
 import type { UsageMeter } from './usage-meter.js';
 
-/** Maps the model's integer ids back to memories and applies every operation in one transaction. */
+/**
+ * Maps the model's integer ids back to memories and applies every operation in one transaction.
+ * Each fact is written as of the add it comes from (`origins`, one per fact): its event time,
+ * actor and metadata.
+ */
 export async function applyOperations(
   ctx: InferContext,
   request: InferRequest,
-  facts: ExtractedFact[],
+  { facts, origins }: { facts: ExtractedFact[]; origins: MessageOrigin[] },
   candidates: MemoryRecord[],
   operations: Operation[],
   meter: UsageMeter,
@@ -28,11 +32,9 @@ export async function applyOperations(
     const reuse = text === facts[op.fact]?.text && factVectors?.[op.fact];
     if (!reuse && !toEmbed.includes(text)) toEmbed.push(text);
   }
-  const before = ctx.gate.calls;
   const embedded = await meter.stage('embed', async () =>
-    toEmbed.length > 0 ? await ctx.gate.embed(toEmbed) : null,
+    toEmbed.length > 0 ? await ctx.gate.embed(toEmbed, { meter }) : null,
   );
-  meter.embedCalls += ctx.gate.calls - before;
   const vectorOf = (op: Operation, text: string): Float32Array | null => {
     const i = toEmbed.indexOf(text);
     if (i >= 0) return embedded?.[i] ?? null;
@@ -44,13 +46,14 @@ export async function applyOperations(
   const ordered = [...operations].sort((a, b) => rank(a.event) - rank(b.event));
   for (const op of ordered) {
     const fact = facts[op.fact]!;
+    const origin = origins[op.fact]!;
     const target = op.id === undefined || op.id === null ? null : candidates[op.id]!;
     if (op.event === 'NONE') {
       if (target) results.push({ id: target.id, memory: target.text, event: 'NONE' });
       continue;
     }
     const metadata: Metadata = {
-      ...request.metadata,
+      ...origin.metadata,
       ...(fact.event_date ? { event_date: fact.event_date } : {}),
     };
     if (op.event === 'ADD') {
@@ -61,14 +64,14 @@ export async function applyOperations(
         memory: {
           id: randomUUID(),
           ...request.ids,
-          actorId: request.actorId ?? null,
+          actorId: origin.actorId,
           text,
           hash: textHash(text),
           metadata,
           categories: [fact.category],
           importance: fact.importance,
           memoryType: request.memoryType,
-          validFrom: request.eventTime,
+          validFrom: origin.eventTime,
           embedding: vectorOf(op, text),
           embeddingModel: ctx.gate.model,
           at,
@@ -89,7 +92,7 @@ export async function applyOperations(
           importance: Math.max(target.importance, fact.importance),
           embedding: vectorOf(op, text),
           embeddingModel: ctx.gate.model,
-          validFrom: request.eventTime,
+          validFrom: origin.eventTime,
           // Conversations may be replayed out of order; a collision with another memory folds it in.
           backdate: 'clamp',
           onDuplicate: 'fold',
@@ -103,7 +106,7 @@ export async function applyOperations(
       changes.push({
         kind: 'invalidate',
         id: target.id,
-        validTo: request.eventTime,
+        validTo: origin.eventTime,
         supersededBy: replacement === undefined ? null : { change: replacement },
         at,
         actor: 'llm',

@@ -10,7 +10,8 @@ import { singlePassPrompt } from '../prompts/single-pass.js';
 import { scopeFilter } from '../resolve-scope.js';
 import { addProcedure } from './add-procedure.js';
 import { applyOperations } from './apply-operations.js';
-import type { InferContext, InferRequest, Operation } from './infer-types.js';
+import type { InferContext, InferRequest, MessageOrigin, Operation } from './infer-types.js';
+import { type OriginGroup, originGroups, originOfFact } from './message-origins.js';
 import { callStructured } from './structured-call.js';
 import type { UsageMeter } from './usage-meter.js';
 
@@ -40,8 +41,12 @@ export async function inferAdd(
 ): Promise<AddResultItem[]> {
   if (request.memoryType === 'procedural') return addProcedure(ctx, request, meter);
   const context = await meter.stage('context', () => readContext(ctx, request));
-  const turns = request.messages.filter((m) => m.role !== 'system');
+  const { turns, groups } = originGroups(request);
   const promptTurns = turns.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content }));
+  // One group: the prompt as for a single add. Several (a batch of queued adds): numbered groups,
+  // each with its own date, and every fact says which group it comes from.
+  const promptGroups =
+    groups.length > 1 ? groups.map((g) => ({ count: g.count, sentAt: g.origin.eventTime })) : undefined;
 
   if (ctx.mode === 'single-pass') {
     const candidates = await meter.stage('candidates', () =>
@@ -60,14 +65,15 @@ export async function inferAdd(
           context,
           messages: promptTurns,
           observedAt: request.eventTime,
+          groups: promptGroups,
           customInstructions: ctx.customInstructions,
           memories: candidates.map((c) => ({ text: c.text, validFrom: c.validFrom })),
         },
         meter,
       ),
     );
-    const facts = reply.facts.map((f) => withDates(f, request.eventTime));
-    return applyOperations(ctx, request, facts, candidates, reply.operations, meter);
+    const { facts, origins } = placeFacts(reply.facts, groups);
+    return applyOperations(ctx, request, { facts, origins }, candidates, reply.operations, meter);
   }
 
   const extracted = await meter.stage('extract', () =>
@@ -78,12 +84,13 @@ export async function inferAdd(
         context,
         messages: promptTurns,
         observedAt: request.eventTime,
+        groups: promptGroups,
         customInstructions: ctx.customInstructions,
       },
       meter,
     ),
   );
-  const facts = extracted.facts.map((f) => withDates(f, request.eventTime));
+  const { facts, origins } = placeFacts(extracted.facts, groups);
   if (facts.length === 0) return [];
 
   // Facts already stored word for word, or nearly so, need no LLM decision.
@@ -93,6 +100,7 @@ export async function inferAdd(
   const results: AddResultItem[] = known.map((k) => ({ id: k.id, memory: k.text, event: 'NONE' as const }));
   if (open.length === 0) return results;
   const openFacts = open.map((i) => facts[i]!);
+  const openOrigins = open.map((i) => origins[i]!);
   const candidates = await meter.stage('candidates', () =>
     similarMemories(
       ctx,
@@ -124,20 +132,53 @@ export async function inferAdd(
   const openVectors = open.map((i) => vectors?.[i] ?? null);
   return [
     ...results,
-    ...(await applyOperations(ctx, request, openFacts, candidates, operations, meter, openVectors)),
+    ...(await applyOperations(
+      ctx,
+      request,
+      { facts: openFacts, origins: openOrigins },
+      candidates,
+      operations,
+      meter,
+      openVectors,
+    )),
   ];
 }
 
+/**
+ * The messages logged before the request's own (`contextBefore`), so a job run late or retried
+ * reads the conversation as it stood when its messages came, not what was said after them.
+ */
 async function readContext(ctx: InferContext, request: InferRequest) {
   if (ctx.contextMessages === 0) return [];
-  const skip = request.logged ? request.messages.length : 0;
-  const recent = await ctx.store.recentMessages(
-    { tenant: ctx.tenant, ...request.ids },
-    ctx.contextMessages + skip,
-  );
-  return recent
-    .slice(0, recent.length - skip)
-    .map((m) => ({ role: m.role, name: m.name, content: m.content }));
+  const scope = { tenant: ctx.tenant, ...request.ids };
+  let recent: { role: string; name: string | null; content: string }[];
+  if (request.contextBefore) {
+    recent = await ctx.store.recentMessages(scope, ctx.contextMessages, {
+      beforeRefs: request.contextBefore,
+    });
+  } else {
+    const skip = request.logged ? request.messages.length : 0;
+    const newest = await ctx.store.recentMessages(scope, ctx.contextMessages + skip);
+    recent = newest.slice(0, newest.length - skip);
+  }
+  return recent.map((m) => ({ role: m.role, name: m.name, content: m.content }));
+}
+
+/**
+ * Each fact with the add it comes from (its group's, or the request's own), its relative dates
+ * resolved against that add's time and the caller's importance, when given, in place of the model's.
+ */
+function placeFacts(
+  extracted: ExtractedFact[],
+  groups: OriginGroup[],
+): { facts: ExtractedFact[]; origins: MessageOrigin[] } {
+  const origins = extracted.map((f) => originOfFact(f, groups));
+  const facts = extracted.map((f, i) => {
+    const origin = origins[i]!;
+    const dated = withDates(f, origin.eventTime);
+    return origin.importance === null ? dated : { ...dated, importance: origin.importance };
+  });
+  return { facts, origins };
 }
 
 /** Adds the event date the text implies when the model left it out. */
@@ -156,9 +197,10 @@ async function screenFacts(
   const filter = scopeFilter(request.ids)!;
   const known: MemoryRecord[] = [];
   const open: number[] = [];
-  const before = ctx.gate.calls;
-  const vectors = await ctx.gate.embed(facts.map((f) => f.text));
-  meter.embedCalls += ctx.gate.calls - before;
+  const vectors = await ctx.gate.embed(
+    facts.map((f) => f.text),
+    { meter },
+  );
   for (const [i, fact] of facts.entries()) {
     const exact = await ctx.store.findByHash(ctx.tenant, filter, textHash(fact.text));
     if (exact) {
@@ -192,9 +234,7 @@ async function similarMemories(
   const filter = scopeFilter(request.ids)!;
   let vectors = known;
   if (!vectors) {
-    const before = ctx.gate.calls;
-    vectors = (await ctx.gate.embed(texts)) ?? texts.map(() => null);
-    meter.embedCalls += ctx.gate.calls - before;
+    vectors = (await ctx.gate.embed(texts, { meter })) ?? texts.map(() => null);
   }
   const ids: string[] = [];
   for (const [i, text] of texts.entries()) {

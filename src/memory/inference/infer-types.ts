@@ -27,8 +27,29 @@ export interface InferRequest {
   metadata: Metadata;
   memoryType: MemoryType;
   actorId?: string | null;
-  /** The request's own messages are already the newest in the log (skip them when reading context). */
+  /** The caller's importance for what this add writes, in place of the model's estimate. */
+  importance?: number | null | undefined;
+  /** The request's own messages are already in the log (they are not logged again). */
   logged: boolean;
+  /**
+   * Refs of the request's first logged messages (`<job id>:0`): the context is the messages
+   * logged before them, so a retry reads what preceded the request, not what came after it.
+   * Absent: the newest messages, less the request's own when `logged`.
+   */
+  contextBefore?: string[] | undefined;
+  /**
+   * Where each message came from, one per message, when they come from several adds (a group of
+   * queued jobs); absent: every message is this request's own (eventTime, actorId, ...).
+   */
+  origins?: MessageOrigin[] | undefined;
+}
+
+/** The add a message came from: when it was said, by whom, and what the caller attached to it. */
+export interface MessageOrigin {
+  eventTime: string;
+  actorId: string | null;
+  metadata: Metadata;
+  importance: number | null;
 }
 
 export interface Operation {

@@ -24,6 +24,7 @@ export function fromPayload(payload: JsonValue): InferRequest {
     metadata: p.metadata ?? {},
     memoryType: p.memoryType ?? 'semantic',
     actorId: p.actorId ?? null,
+    importance: typeof p.importance === 'number' ? p.importance : null,
     logged: p.logged === true,
   };
 }

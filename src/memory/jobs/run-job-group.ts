@@ -3,15 +3,25 @@ import { MemoryError } from '../../spec/memory-error.js';
 import { runInference } from '../add/run-inference.js';
 import type { AddResult } from '../api-types.js';
 import type { InferRequest } from '../inference/infer-add.js';
+import { mergedOrigins } from '../inference/message-origins.js';
 import type { MemoryContext } from '../memory-context.js';
 import { scopeKey } from '../resolve-scope.js';
+import { holdLeases } from './hold-leases.js';
 import { fromPayload } from './job-payload.js';
+import { leasedStore } from './leased-store.js';
+import { JOB_LEASE_MS } from './retry-delay.js';
 
 /**
  * Runs leased jobs of ONE scope of this tenant as one inference (the worker batches passive
  * observation this way: many small adds, one extraction). Every job completes or fails together.
+ * The leases are renewed while the jobs run, and the run's writes are tied to them (`leasedStore`):
+ * a run whose jobs another worker took over commits nothing and fails with `lease_lost`.
  */
-export async function runJobGroup(ctx: MemoryContext, jobs: JobRecord[]): Promise<AddResult> {
+export async function runJobGroup(
+  ctx: MemoryContext,
+  jobs: JobRecord[],
+  options: { leaseMs?: number } = {},
+): Promise<AddResult> {
   const { tenant } = ctx;
   const requests = jobs.map((job) => fromPayload(job.payload));
   const ids = requests[0]!.ids;
@@ -21,6 +31,33 @@ export async function runJobGroup(ctx: MemoryContext, jobs: JobRecord[]): Promis
   ) {
     throw new MemoryError('invalid_input', 'runJobGroup takes jobs of one tenant and one scope.');
   }
+  const leaseMs = options.leaseMs ?? JOB_LEASE_MS;
+  const now = () => ctx.engine.now();
+  const { store } = await ctx.open();
+  const heartbeat = holdLeases(store, jobs, leaseMs, now);
+  const leased: MemoryContext = {
+    tenant: ctx.tenant,
+    config: ctx.config,
+    engine: ctx.engine,
+    open: async () => {
+      const opened = await ctx.open();
+      return { ...opened, store: leasedStore(opened.store, jobs, () => ({ now: now(), leaseMs })) };
+    },
+  };
+  try {
+    return await runLeased(leased, jobs, requests);
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+async function runLeased(
+  ctx: MemoryContext,
+  jobs: JobRecord[],
+  requests: InferRequest[],
+): Promise<AddResult> {
+  const { tenant } = ctx;
+  const ids = requests[0]!.ids;
   return ctx.engine.locks.run(scopeKey(tenant, ids), async () => {
     const { store } = await ctx.open();
     for (const [j, request] of requests.entries()) {
@@ -35,12 +72,17 @@ export async function runJobGroup(ctx: MemoryContext, jobs: JobRecord[]): Promis
           eventTime: request.eventTime,
           ref: `${jobs[j]!.id}:${i}`,
         })),
+        ctx.engine.now(),
       );
     }
+    // Each message keeps its own job's time, actor, metadata and importance (`origins`); the
+    // context is what was logged before the first of the jobs' messages (`<job id>:0`).
     const merged: InferRequest = {
       ...requests[requests.length - 1]!,
       messages: requests.flatMap((r) => r.messages),
       logged: true,
+      origins: mergedOrigins(requests),
+      contextBefore: jobs.map((job) => `${job.id}:0`),
     };
     return runInference(ctx, merged, jobs);
   });

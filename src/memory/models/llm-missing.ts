@@ -4,6 +4,7 @@ import { MemoryError } from '../../spec/memory-error.js';
 export function llmMissing(): MemoryError {
   return new MemoryError(
     'llm_not_configured',
-    'add() infers facts with an LLM by default, and none is configured. Configure one (config llm, e.g. "ollama:llama3.2:3b", or ENGRAM_LLM / OLLAMA_MODEL / OPENAI_API_KEY), or pass infer: false (CLI: --no-infer) to store the messages as they are.',
+    'An add infers facts with an LLM by default, and none is configured. Configure one (config llm, e.g. "ollama:llama3.2:3b", or ENGRAM_LLM / OLLAMA_MODEL / OPENAI_API_KEY), or add with infer: false to store the messages as they are.',
+    { hint: 'no_infer' },
   );
 }

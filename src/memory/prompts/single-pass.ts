@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { describeDate, type ExtractInput, factSchema } from './extract-facts.js';
+import {
+  type ExtractedFact,
+  type ExtractInput,
+  factSchema,
+  factsSchema,
+  formatNewMessages,
+  formatTurns,
+  sentLine,
+} from './extract-facts.js';
 import type { PromptDefinition } from './prompt-definition.js';
 import { formatMemories, reconcileMemoriesPrompt } from './reconcile-memories.js';
 
@@ -14,11 +22,13 @@ const opSchema = z.object({
   text: z.string().nullable().optional(),
 });
 const outputSchema = z.object({ facts: z.array(factSchema), operations: z.array(opSchema) });
+type SinglePassOutput = { facts: ExtractedFact[]; operations: z.infer<typeof opSchema>[] };
 
 /** Extraction and reconciliation in one call: facts first, then one operation per fact. */
-export const singlePassPrompt: PromptDefinition<SinglePassInput, z.infer<typeof outputSchema>> = {
+export const singlePassPrompt: PromptDefinition<SinglePassInput, SinglePassOutput> = {
   id: 'single-pass',
-  version: 1,
+  // 2: grouped new messages (a batch of queued adds) and the facts' `source`.
+  version: 2,
   system: [
     'You keep the long-term memory of an assistant, in two steps, answered in one JSON reply.',
     'Step 1 — facts: from the NEW MESSAGES write down what is worth knowing in future conversations about',
@@ -33,17 +43,16 @@ export const singlePassPrompt: PromptDefinition<SinglePassInput, z.infer<typeof 
   ].join('\n'),
   user(input) {
     const memories = formatMemories(input.memories);
-    const turns = (list: ExtractInput['messages']) =>
-      list.map((t) => `${t.name ? `${t.name} (${t.role})` : t.role}: ${t.content}`).join('\n');
-    const parts = [`Messages sent on: ${describeDate(input.observedAt)}`];
+    const parts = [sentLine(input)];
     if (input.customInstructions) parts.push(`Additional instructions:\n${input.customInstructions}`);
     parts.push(`EXISTING MEMORIES:\n${memories}`);
-    if (input.context.length > 0) parts.push(`EARLIER MESSAGES:\n${turns(input.context)}`);
-    parts.push(`NEW MESSAGES:\n${turns(input.messages)}`);
+    if (input.context.length > 0) parts.push(`EARLIER MESSAGES:\n${formatTurns(input.context)}`);
+    parts.push(formatNewMessages(input));
     return parts.join('\n\n');
   },
   schema(input) {
-    return outputSchema.superRefine((value, ctx) => {
+    const output = outputSchema.extend({ facts: factsSchema(input) });
+    return output.superRefine((value, ctx) => {
       const check = reconcileMemoriesPrompt
         .schema({ memories: input.memories, facts: value.facts, observedAt: input.observedAt })
         .safeParse({ operations: value.operations });

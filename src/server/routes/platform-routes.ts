@@ -22,9 +22,12 @@ const addBody = z.looseObject({
   timestamp: z.number().optional().describe('Epoch seconds.'),
 });
 const listBody = z.looseObject({ filters: z.record(z.string(), z.unknown()).optional() });
+/** Numbered pages are read with one OFFSET query; these caps bound what one request can ask for. */
+const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE = 1_000_000;
 const pageQuery = z.object({
-  page: z.coerce.number().int().min(1).optional(),
-  page_size: z.coerce.number().int().min(1).max(1000).optional(),
+  page: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+  page_size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
 });
 const searchBody = z.looseObject({
   query: z.string().min(1),
@@ -118,23 +121,11 @@ export function platformRoutes(): Hono<AppEnv> {
   app.post('/v3/memories/', async (c) => {
     const { page = 1, page_size: pageSize = 100 } = parseQuery(c, pageQuery);
     const body = await parseBody(c, listBody);
-    const scoped = c.get('scoped');
-    let cursor: string | undefined;
-    // Engine pages are cursors; numbered pages walk them (fine for the page sizes clients use).
-    for (let n = 1; n < page; n++) {
-      const skipped = await scoped.getAll({
-        filters: body.filters as Filter | undefined,
-        limit: pageSize,
-        cursor,
-      });
-      if (skipped.next_cursor === null)
-        return c.json({ count: skipped.total, next: null, previous: null, results: [] });
-      cursor = skipped.next_cursor;
-    }
-    const result = await scoped.getAll({
+    // One query whatever the page number (walking cursor pages let one request hold the process).
+    const result = await c.get('scoped').getAll({
       filters: body.filters as Filter | undefined,
       limit: pageSize,
-      cursor,
+      offset: (page - 1) * pageSize,
     });
     const url = new URL(c.req.url);
     const link = (p: number) => {

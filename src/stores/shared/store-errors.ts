@@ -1,11 +1,10 @@
 import { MemoryError } from '../../spec/memory-error.js';
 
 export function memoryNotFound(id: string): MemoryError {
-  return new MemoryError(
-    'not_found',
-    `No memory with id ${id} in this scope. List ids with \`engram list\`.`,
-    { details: { id } },
-  );
+  return new MemoryError('not_found', `No memory with id ${id} in this scope.`, {
+    details: { id },
+    hint: 'list_memories',
+  });
 }
 
 /** An update would give a memory the text another active memory of its scope already has. */

@@ -49,6 +49,9 @@ export function sqliteFailure(path: string, cause: unknown, doing: 'open' | 'wri
     );
   }
   if (code.startsWith('SQLITE_READONLY')) return readOnlyError(path, said, cause);
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return collision(cause);
+  }
   if (doing === 'open') {
     return new MemoryError(
       'store_error',
@@ -67,4 +70,34 @@ export function sqliteFailure(path: string, cause: unknown, doing: 'open' | 'wri
     details,
     isRetryable: code.startsWith('SQLITE_BUSY'),
   });
+}
+
+/** What a unique key of engram's schema protects, in words, by index or table name. */
+const COLLISIONS = new Map<string, string>([
+  ['memories_active_text', 'an active memory of the same scope with the same text'],
+  ['memories', 'a memory already saved'],
+  ['memory_versions', 'a version of the same memory already saved'],
+  ['jobs_idempotency', 'a queued add with the same idempotency key'],
+  ['jobs', 'a job already queued'],
+  ['messages_ref', 'a message already logged under the same reference'],
+  ['messages', 'a message already logged'],
+  ['api_keys', 'an API key already saved'],
+]);
+
+/**
+ * A unique key refused the write: what was there already, in plain words, as `conflict` (409, a
+ * state the caller can re-read), never SQLite's "UNIQUE constraint failed: …". The engine checks
+ * before it writes, so this is a race with another writer or a check that was missed.
+ */
+function collision(cause: unknown): MemoryError {
+  const said = (cause as Error)?.message ?? '';
+  // "UNIQUE constraint failed: index 'memories_active_text'" or "…: api_keys.id, api_keys.tenant"
+  const name = /constraint failed: (?:index '([^']+)'|(\w+)\.)/.exec(said);
+  const constraint = name?.[1] ?? name?.[2] ?? null;
+  const what = (constraint && COLLISIONS.get(constraint)) ?? 'something saved before';
+  return new MemoryError(
+    'conflict',
+    `Nothing was saved: the change collides with ${what}. Another request may have made the same change at the same time; read the current state before trying again.`,
+    { cause, details: { constraint } },
+  );
 }

@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, JobStore, NewJob } from '../../spec/job.js';
+import type { JobLease, JobRecord, JobState, JobStore, LeaseGuard, NewJob } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { JsonValue } from '../../spec/memory-record.js';
 import type { SqliteConnection } from './sqlite-connection.js';
@@ -37,6 +37,24 @@ function toJob(row: JobRow): JobRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+function leaseLost(row: JobRow | undefined, lease: JobLease): MemoryError {
+  const now =
+    row === undefined ? 'gone' : row.state === 'running' ? `running attempt ${row.attempts}` : row.state;
+  return new MemoryError(
+    'lease_lost',
+    `Job ${lease.id} is no longer leased by this worker (attempt ${lease.attempt}; the job is now ${now}): ` +
+      "another worker took it over after the lease ran out, so this run's result was not saved.",
+    {
+      details: {
+        id: lease.id,
+        attempt: lease.attempt,
+        state: row?.state ?? null,
+        attempts: row?.attempts ?? null,
+      },
+    },
+  );
 }
 
 /** The durable job queue inside the SQLite file; every write is one `connection.write` transaction. */
@@ -134,9 +152,59 @@ export class SqliteJobs implements JobStore {
     });
   }
 
-  async completeJob(tenant: string, id: string, result: JsonValue, at: string): Promise<void> {
+  /**
+   * Inside a write transaction: extends the lease while the job still runs under `attempt` (the
+   * claim's token, see JobLease); false when another claim took it or it finished.
+   */
+  holdLease(tenant: string, lease: JobLease, now: string, leaseMs: number): boolean {
+    const lockedUntil = new Date(Date.parse(now) + leaseMs).toISOString();
+    // max(): a renewal never shortens a lease (the clocks of two processes may disagree a little).
+    return (
+      this.#db
+        .prepare(
+          `UPDATE jobs SET locked_until = max(coalesce(locked_until, ''), ?), updated_at = ?
+           WHERE tenant = ? AND id = ? AND state = 'running' AND attempts = ?`,
+        )
+        .run(lockedUntil, now, tenant, lease.id, lease.attempt).changes === 1
+    );
+  }
+
+  /** Inside a write transaction: `lease_lost` unless every lease is still held (each is extended). */
+  requireLeases(tenant: string, guard: LeaseGuard): void {
+    for (const lease of guard.jobs) {
+      if (!this.holdLease(tenant, lease, guard.now, guard.leaseMs))
+        throw leaseLost(this.#get(tenant, lease.id), lease);
+    }
+  }
+
+  async renewJobLease(
+    tenant: string,
+    id: string,
+    attempt: number,
+    now: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    return this.#tx(() => this.holdLease(tenant, { id, attempt }, now, leaseMs));
+  }
+
+  /** The job, which must still run under `attempt` when one is given (a lease-checked write). */
+  #requireHeld(tenant: string, id: string, attempt: number | undefined): JobRow {
+    const row = this.#require(tenant, id);
+    if (attempt !== undefined && (row.state !== 'running' || row.attempts !== attempt)) {
+      throw leaseLost(row, { id, attempt });
+    }
+    return row;
+  }
+
+  async completeJob(
+    tenant: string,
+    id: string,
+    result: JsonValue,
+    at: string,
+    attempt?: number,
+  ): Promise<void> {
     this.#tx(() => {
-      this.#require(tenant, id);
+      this.#requireHeld(tenant, id, attempt);
       this.#db
         .prepare(
           `UPDATE jobs SET state = 'done', result = ?, locked_until = NULL, updated_at = ? WHERE tenant = ? AND id = ?`,
@@ -151,9 +219,10 @@ export class SqliteJobs implements JobStore {
     error: string,
     retryAt: string | null,
     at: string,
+    attempt?: number,
   ): Promise<JobRecord> {
     return this.#tx(() => {
-      const row = this.#require(tenant, id);
+      const row = this.#requireHeld(tenant, id, attempt);
       const dead = retryAt === null || row.attempts >= row.max_attempts;
       return toJob(
         this.#db

@@ -94,7 +94,8 @@ export class SqliteKeys implements KeyStore {
           .get(at, id, ...(tenant === null ? [] : [tenant])) as KeyRow | undefined,
     );
     if (!row) {
-      throw new MemoryError('not_found', `No API key with id ${id}. List keys with \`engram keys list\`.`, {
+      throw new MemoryError('not_found', `No API key with id ${id}.`, {
+        hint: 'list_keys',
         details: { id },
       });
     }

@@ -1,4 +1,5 @@
 import type { FilterNode } from '../../spec/filter.js';
+import { MemoryError } from '../../spec/memory-error.js';
 import type { HistoryEntry, MemoryRecord, MemoryVersion } from '../../spec/memory-record.js';
 import type { ListOptions, Page, TimeWindow } from '../../spec/store.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
@@ -15,6 +16,15 @@ import {
 } from './row-mapping.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { memoryWhere, versionJoin, versionPredicate } from './sqlite-window.js';
+
+/** A whole number of rows to skip; anything else is the caller's bug, said plainly. */
+function checkOffset(offset: number | undefined): number {
+  if (offset === undefined) return 0;
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new MemoryError('invalid_input', `offset must be a whole number ≥ 0, got ${String(offset)}.`);
+  }
+  return offset;
+}
 
 /** Reads of memories, their versions and their history. Every query carries the tenant. */
 export class SqliteMemoryReads {
@@ -79,6 +89,7 @@ export class SqliteMemoryReads {
   listMemories(tenant: string, options: ListOptions): Page<MemoryRecord> {
     const where = memoryWhere(tenant, options.filter, null, options.states);
     const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
+    const offset = checkOffset(options.offset);
     const total = (
       this.#db
         .prepare(`SELECT count(*) AS n FROM ${versionJoin(null)} WHERE ${where.sql}`)
@@ -89,9 +100,14 @@ export class SqliteMemoryReads {
     const rows = this.#db
       .prepare(
         `SELECT ${MEMORY_SELECT} FROM ${versionJoin(null)} WHERE ${where.sql} ${after === null ? '' : 'AND m.seq < ?'}
-         ORDER BY m.seq DESC LIMIT ?`,
+         ORDER BY m.seq DESC LIMIT ? OFFSET ?`,
       )
-      .all(...where.params, ...(after === null ? [] : [after]), options.limit + 1) as MemoryVersionRow[];
+      .all(
+        ...where.params,
+        ...(after === null ? [] : [after]),
+        options.limit + 1,
+        offset,
+      ) as MemoryVersionRow[];
     const page = rows.slice(0, options.limit);
     const last = page[page.length - 1];
     return {

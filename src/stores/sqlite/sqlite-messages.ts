@@ -1,6 +1,6 @@
 import type { StoredMessage } from '../../spec/memory-record.js';
 import type { Scope } from '../../spec/scope.js';
-import type { MessageStore, NewMessage } from '../../spec/store.js';
+import type { MessageStore, NewMessage, RecentMessagesOptions } from '../../spec/store.js';
 import { type MessageRow, toStoredMessage } from './row-mapping.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
@@ -12,12 +12,12 @@ export class SqliteMessages implements MessageStore {
     this.#connection = connection;
   }
 
-  async appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]> {
+  async appendMessages(scope: Scope, messages: NewMessage[], at?: string): Promise<StoredMessage[]> {
     const insert = this.#connection.db.prepare(
       `INSERT INTO messages(tenant, user_id, agent_id, run_id, role, name, content, event_time, created_at, ref)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
     );
-    const now = new Date().toISOString();
+    const now = at ?? new Date().toISOString();
     return this.#connection.write(() =>
       messages.flatMap((m) => {
         const row = insert.get(
@@ -37,19 +37,26 @@ export class SqliteMessages implements MessageStore {
     );
   }
 
-  async recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]> {
+  async recentMessages(
+    scope: Scope,
+    limit: number,
+    options: RecentMessagesOptions = {},
+  ): Promise<StoredMessage[]> {
+    const scoped = [scope.tenant, scope.userId ?? null, scope.agentId ?? null, scope.runId ?? null];
+    // A missing ref makes min() NULL, and `seq < NULL` selects nothing, as the contract says.
+    const before =
+      options.beforeRefs === undefined
+        ? { sql: '', params: [] }
+        : {
+            sql: 'AND seq < (SELECT min(seq) FROM messages WHERE tenant = ? AND ref IS NOT NULL AND ref IN (SELECT value FROM json_each(?)))',
+            params: [scope.tenant, JSON.stringify(options.beforeRefs)],
+          };
     const rows = this.#connection.db
       .prepare(
         `SELECT * FROM messages WHERE tenant = ? AND user_id IS ? AND agent_id IS ? AND run_id IS ?
-         ORDER BY seq DESC LIMIT ?`,
+         ${before.sql} ORDER BY seq DESC LIMIT ?`,
       )
-      .all(
-        scope.tenant,
-        scope.userId ?? null,
-        scope.agentId ?? null,
-        scope.runId ?? null,
-        limit,
-      ) as MessageRow[];
+      .all(...scoped, ...before.params, limit) as MessageRow[];
     return rows.reverse().map(toStoredMessage);
   }
 }

@@ -1,6 +1,6 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
-import type { JobRecord, JobState, JobStore, NewJob } from '../../spec/job.js';
+import type { JobRecord, JobState, JobStore, LeaseGuard, NewJob } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type {
   HistoryEntry,
@@ -21,6 +21,7 @@ import {
   type NewMemory,
   type NewMessage,
   type Page,
+  type RecentMessagesOptions,
   type ScoredHit,
   STORE_CAPABILITIES,
   type Store,
@@ -152,8 +153,10 @@ export class SqliteStore implements Store {
     return this.#connection.write(() => memories.map((m) => this.#writes.insert(tenant, m)));
   }
 
-  async applyChanges(tenant: string, changes: Change[]): Promise<ChangeOutcome[]> {
+  async applyChanges(tenant: string, changes: Change[], guard?: LeaseGuard): Promise<ChangeOutcome[]> {
     return this.#connection.write(() => {
+      // A job's effects commit only with its lease: checked (and extended) in this transaction.
+      if (guard) this.#jobs.requireLeases(tenant, guard);
       const outcomes: ChangeOutcome[] = [];
       for (const change of changes) {
         if (change.kind === 'insert') {
@@ -266,11 +269,11 @@ export class SqliteStore implements Store {
   }
 
   // messages and usage
-  appendMessages(scope: Scope, messages: NewMessage[]): Promise<StoredMessage[]> {
-    return this.#messages.appendMessages(scope, messages);
+  appendMessages(scope: Scope, messages: NewMessage[], at?: string): Promise<StoredMessage[]> {
+    return this.#messages.appendMessages(scope, messages, at);
   }
-  recentMessages(scope: Scope, limit: number): Promise<StoredMessage[]> {
-    return this.#messages.recentMessages(scope, limit);
+  recentMessages(scope: Scope, limit: number, options?: RecentMessagesOptions): Promise<StoredMessage[]> {
+    return this.#messages.recentMessages(scope, limit, options);
   }
   recordUsage(
     tenant: string,
@@ -308,11 +311,21 @@ export class SqliteStore implements Store {
   claimJobs(options: Parameters<JobStore['claimJobs']>[0]): Promise<JobRecord[]> {
     return this.#jobs.claimJobs(options);
   }
-  completeJob(tenant: string, id: string, result: JsonValue, at: string): Promise<void> {
-    return this.#jobs.completeJob(tenant, id, result, at);
+  completeJob(tenant: string, id: string, result: JsonValue, at: string, attempt?: number): Promise<void> {
+    return this.#jobs.completeJob(tenant, id, result, at, attempt);
   }
-  failJob(tenant: string, id: string, error: string, retryAt: string | null, at: string): Promise<JobRecord> {
-    return this.#jobs.failJob(tenant, id, error, retryAt, at);
+  failJob(
+    tenant: string,
+    id: string,
+    error: string,
+    retryAt: string | null,
+    at: string,
+    attempt?: number,
+  ): Promise<JobRecord> {
+    return this.#jobs.failJob(tenant, id, error, retryAt, at, attempt);
+  }
+  renewJobLease(tenant: string, id: string, attempt: number, now: string, leaseMs: number): Promise<boolean> {
+    return this.#jobs.renewJobLease(tenant, id, attempt, now, leaseMs);
   }
   getJob(tenant: string, id: string): Promise<JobRecord | null> {
     return this.#jobs.getJob(tenant, id);
