@@ -43,20 +43,17 @@ import { type JobQueue, jobQueue } from './jobs/job-queue.js';
 import { type RetriedJob, retryJobs } from './jobs/retry-jobs.js';
 import { runJobGroup } from './jobs/run-job-group.js';
 import type { MemoryContext } from './memory-context.js';
-import { memoryNotFound } from './memory-not-found.js';
 import type { ModelObserver } from './observed-models.js';
+import { listMemories, readHistory, readMemory, readVersions } from './read/read-memories.js';
 import { type ReindexOptions, type ReindexResult, reindex } from './reindex/reindex.js';
-import { toHistoryItem, toMemoryItem, toVersionItem } from './render-item.js';
 import { requireScope, scopeFilter, scopeIds } from './resolve-scope.js';
 import { findMemories } from './search/find-memories.js';
-import { noVersionAt, timeWindow } from './time-window.js';
+import { timeWindow } from './time-window.js';
 import { updateMemory } from './update/update-memory.js';
 import {
   checkEdit,
   checkId,
   checkLimit,
-  checkOffset,
-  checkStates,
   checkText,
   checkThreshold,
   checkTokenBudget,
@@ -278,41 +275,16 @@ export class Memory {
 
   /** The current version, or the one true at `asOf` as engram knew it at `knownAt`. */
   async get(id: string, options: GetOptions = {}): Promise<MemoryItem> {
-    checkId(id);
-    const window = timeWindow(options, this.#engine.now());
-    const store = await this.#store();
-    const record = await store.getMemory(this.tenant, id, window);
-    if (record) return toMemoryItem(record);
-    // "No version then" only for a memory this tenant can see; otherwise the plain not_found.
-    throw window && (await store.getMemory(this.tenant, id)) ? noVersionAt(id, window) : memoryNotFound(id);
+    return readMemory(this.#ctx, id, options);
   }
 
   /** Every text the memory has had, newest first, with both intervals. */
   async versions(id: string): Promise<{ results: VersionItem[] }> {
-    checkId(id);
-    const versions = await (await this.#store()).versions(this.tenant, id);
-    if (versions.length === 0) throw memoryNotFound(id);
-    return { results: versions.map(toVersionItem) };
+    return readVersions(this.#ctx, id);
   }
 
   async getAll(options: GetAllOptions = {}): Promise<GetAllResult> {
-    const filter = scopedFilter(options, options.filters, 'Listing memories', this.config.limits);
-    const limit = checkLimit(options.limit ?? 100, MAX_PAGE);
-    const states = checkStates(options.states);
-    const store = await this.#store();
-    const offset = checkOffset(options.offset);
-    const page = await store.listMemories(this.tenant, {
-      filter,
-      states,
-      limit,
-      cursor: options.cursor,
-      offset,
-    });
-    return {
-      results: page.items.map((r) => toMemoryItem(r)),
-      next_cursor: page.nextCursor,
-      total: page.total,
-    };
+    return listMemories(this.#ctx, options);
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
@@ -385,10 +357,7 @@ export class Memory {
 
   /** Events newest first, each with the version it concerns and that version's intervals. */
   async history(id: string): Promise<HistoryItem[]> {
-    checkId(id);
-    const entries = await (await this.#store()).history(this.tenant, id);
-    if (entries.length === 0) throw memoryNotFound(id);
-    return entries.map(toHistoryItem);
+    return readHistory(this.#ctx, id);
   }
 
   /** Removes every memory, message and history row of this tenant. */
