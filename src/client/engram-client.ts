@@ -37,6 +37,7 @@ export interface ClientSearchOptions extends ClientScope {
   limit?: number;
   threshold?: number;
   as_of?: string | number;
+  known_at?: string | number;
   explain?: boolean;
 }
 

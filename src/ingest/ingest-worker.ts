@@ -88,7 +88,7 @@ export class IngestWorker {
   async #tick(): Promise<number> {
     const jobs = await this.#memory.queue.claimJobs({
       limit: this.#options.batchSize,
-      now: new Date().toISOString(),
+      now: this.#memory.now(),
       leaseMs: this.#options.leaseMs,
       kinds: ['infer'],
     });
@@ -119,14 +119,7 @@ export class IngestWorker {
     for (const job of group) {
       try {
         // Only while the lease is ours: a job another worker took over is not ours to bury.
-        await this.#memory.queue.failJob(
-          job.tenant,
-          job.id,
-          message,
-          null,
-          new Date().toISOString(),
-          job.attempts,
-        );
+        await this.#memory.queue.failJob(job.tenant, job.id, message, null, this.#memory.now(), job.attempts);
       } catch (failure) {
         this.#report(failure);
       }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { jsonObjectSchema } from '../memory/access/json-object-schema.js';
 
 /**
- * The native API's request and response shapes. Routes validate with them, /openapi.json is
+ * The native API's request and response shapes. Requests are strict: an unknown field is a 400
+ * naming it (a misspelt `metdata` must not store a memory without its metadata). Routes validate with them, /openapi.json is
  * generated from them, and the client's tests check responses against them.
  */
 const id = z.string().min(1).max(256);
@@ -27,7 +28,7 @@ export const messageSchema = z.object({
   name: z.string().optional(),
 });
 
-export const addBodySchema = z.object({
+export const addBodySchema = z.strictObject({
   messages: z.union([z.string().min(1), z.array(messageSchema).min(1)]),
   ...scopeFields,
   metadata: metadata.optional(),
@@ -48,15 +49,15 @@ export const addBodySchema = z.object({
   importance: z.number().min(0).max(1).optional(),
 });
 
-export const listQuerySchema = z.object({
+export const listQuerySchema = z.strictObject({
   ...scopeFields,
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().optional(),
 });
 
-export const scopeQuerySchema = z.object(scopeFields);
+export const scopeQuerySchema = z.strictObject(scopeFields);
 
-export const searchBodySchema = z.object({
+export const searchBodySchema = z.strictObject({
   query: z.string().min(1),
   ...scopeFields,
   filters: filters.optional(),
@@ -67,13 +68,13 @@ export const searchBodySchema = z.object({
   explain: z.boolean().optional(),
 });
 
-export const getQuerySchema = z.object({
+export const getQuerySchema = z.strictObject({
   as_of: time.optional().describe('The version true at this instant (world time).'),
   known_at: time.optional().describe('As engram knew it at this instant (system time); default now.'),
 });
 
 export const updateBodySchema = z
-  .object({
+  .strictObject({
     text: z.string().min(1).optional(),
     data: z.string().min(1).optional().describe('mem0 OSS spelling of `text`.'),
     metadata: metadata
@@ -89,7 +90,7 @@ export const updateBodySchema = z
     error: 'give text (or data) and/or metadata',
   });
 
-export const keyCreateBodySchema = z.object({
+export const keyCreateBodySchema = z.strictObject({
   name: z.string().max(200).optional(),
   user_id: id.optional().describe('Pin the key to this user.'),
   agent_id: id.optional().describe('Pin the key to this agent.'),

@@ -215,7 +215,6 @@ export const INPUT_CASES: InputCase[] = [
       platform: 'mem0 platform bodies are loose by design: mem0 clients send fields engram does not use',
     },
     knownGaps: {
-      rest: 'native bodies are z.object, which drops unknown keys: the add succeeds without the metadata',
       mcp: 'tool arguments are z.object in the SDK, which drops unknown keys: the add succeeds',
     },
   },
