@@ -24,6 +24,9 @@ const memoryId = {
 };
 
 /**
+ * Tool arguments are strict objects: an unknown or misspelt argument is refused by name, never
+ * dropped (the SDK would strip unknown keys from a plain shape).
+ *
  * The memory tools over one scoped engine. The same server runs over stdio (`engram mcp`) and
  * streamable HTTP (`/mcp`); a key's tenant and pin apply exactly as on the REST routes.
  */
@@ -35,14 +38,14 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     {
       description:
         'Remember something: distils facts from the text or messages (infer, default true) and stores them in the scope.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         messages: z
           .union([z.string().min(1), z.array(z.object({ role: z.string(), content: z.string() })).min(1)])
           .describe('Text, or conversation messages [{role, content}].'),
         ...scope,
         metadata: jsonObjectSchema('Free JSON object stored with the memory.').optional(),
         infer: z.boolean().optional().describe('false stores the messages as they are, without an LLM.'),
-      },
+      }),
     },
     (args) =>
       runTool(() =>
@@ -60,7 +63,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     'search_memory',
     {
       description: 'Find the memories most relevant to a query within a scope.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         query: z.string().min(1),
         ...scope,
         filters: z
@@ -69,7 +72,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
           .describe('mem0 filter, e.g. {"metadata.topic": "food"}.'),
         limit: z.number().int().min(1).max(100).optional(),
         ...times,
-      },
+      }),
     },
     (args) =>
       runTool(() =>
@@ -89,11 +92,11 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     'list_memories',
     {
       description: 'List the memories of a scope, newest first, a page at a time.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         ...scope,
         limit: z.number().int().min(1).max(1000).optional(),
         cursor: z.string().optional(),
-      },
+      }),
     },
     (args) => runTool(() => scoped.getAll(args)),
   );
@@ -102,7 +105,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     'get_memory',
     {
       description: 'Get one memory by id: its current version, or the one true at as_of.',
-      inputSchema: { ...memoryId, ...times },
+      inputSchema: z.strictObject({ ...memoryId, ...times }),
     },
     (args) =>
       runTool(() =>
@@ -118,14 +121,14 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     {
       description:
         'Give a memory a new text (a new version; the old one stays, findable with as_of) and/or merge metadata into it.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         ...memoryId,
         text: z.string().min(1).optional(),
         metadata: jsonObjectSchema(
           'Merged into the existing metadata; a key set to null is removed.',
         ).optional(),
         event_time: z.string().optional().describe('ISO 8601: when the new text became true (default now).'),
-      },
+      }),
     },
     (args) =>
       runTool(() =>
@@ -139,7 +142,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
 
   server.registerTool(
     'delete_memory',
-    { description: 'Delete one memory by id.', inputSchema: memoryId },
+    { description: 'Delete one memory by id.', inputSchema: z.strictObject(memoryId) },
     (args) => runTool(() => scoped.delete(args.memory_id)),
   );
 
@@ -147,7 +150,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     'delete_all_memories',
     {
       description: 'Delete every memory of a scope (a user_id, agent_id or run_id is required).',
-      inputSchema: scope,
+      inputSchema: z.strictObject(scope),
     },
     (args) => runTool(() => scoped.deleteAll(args)),
   );
@@ -157,7 +160,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     {
       description:
         'The change history of a memory, newest first: ADD, UPDATE, INVALIDATE, DELETE events with old and new text and the version each concerns.',
-      inputSchema: memoryId,
+      inputSchema: z.strictObject(memoryId),
     },
     (args) => runTool(() => scoped.history(args.memory_id)),
   );

@@ -158,7 +158,9 @@ export type Change =
       at: string;
       actor?: string | null;
       reason?: string | null;
-    };
+    }
+  /** A user delete (as deleteMemory), so a batch of deletes and updates commits as one. */
+  | { kind: 'delete'; id: string; at: string; actor?: string | null };
 
 export interface ChangeOutcome {
   kind: Change['kind'];

@@ -391,4 +391,28 @@ export function memoryChecks(makeFixture: MakeFixture): void {
       code: 'closed',
     });
   });
+
+  it('deletes in a change list, all or nothing', async () => {
+    const a = newMemory('batch one');
+    const b = newMemory('batch two');
+    await store().insertMemories('t1', [a, b]);
+    await expect(
+      store().applyChanges('t1', [
+        { kind: 'delete', id: a.id, at: LATER },
+        { kind: 'delete', id: 'no-such-id', at: LATER },
+      ]),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    expect(await store().getMemory('t1', a.id)).not.toBeNull();
+    const outcomes = await store().applyChanges('t1', [
+      { kind: 'delete', id: a.id, at: LATER, actor: 'user' },
+      { kind: 'delete', id: b.id, at: LATER, actor: 'user' },
+    ]);
+    expect(outcomes.map((o) => [o.kind, o.previousText])).toEqual([
+      ['delete', 'batch one'],
+      ['delete', 'batch two'],
+    ]);
+    expect(await store().getMemories('t1', [a.id, b.id])).toEqual([]);
+    expect((await store().history('t1', a.id))[0]).toMatchObject({ event: 'DELETE', actor: 'user' });
+    expect(await store().textSearch('t1', 'batch', { filter: alice(), limit: 5 })).toEqual([]);
+  });
 }

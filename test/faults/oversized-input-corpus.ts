@@ -210,12 +210,10 @@ export const INPUT_CASES: InputCase[] = [
     operation: { op: 'add', messages: 'likes coffee', extra: { metdata: { topic: 'drinks' } } },
     code: 'invalid_input',
     says: /metdata/,
-    per: { cli: { says: /unknown option '--metdata'/ } },
+    per: { cli: { says: /unknown option '--metdata'/ }, mcp: { code: 'invalid_params' } },
     notApplicable: {
       platform: 'mem0 platform bodies are loose by design: mem0 clients send fields engram does not use',
     },
-    knownGaps: {
-      mcp: 'tool arguments are z.object in the SDK, which drops unknown keys: the add succeeds',
-    },
+    knownGaps: {},
   },
 ];

@@ -111,7 +111,12 @@ async function sendTool(name: string, args: Record<string, unknown>): Promise<An
   return {
     accepted: result.isError !== true,
     status: result.isError ? 400 : 200,
-    code: structured?.error?.code ?? /^(\w+):/.exec(text)?.[1] ?? null,
+    // The SDK refuses arguments its schema rejects as JSON-RPC "invalid params" (-32602).
+    code:
+      structured?.error?.code ??
+      (text.startsWith('MCP error -32602') ? 'invalid_params' : null) ??
+      /^(\w+):/.exec(text)?.[1] ??
+      null,
     message: structured?.error?.message ?? text,
   };
 }

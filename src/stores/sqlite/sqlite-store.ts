@@ -35,6 +35,7 @@ import type { UsageDelta, UsageTotals } from '../../spec/usage-store.js';
 import { resolveSupersededBy } from '../shared/change-refs.js';
 import { memoryNotFound } from '../shared/store-errors.js';
 import type { AnnOptions } from './ann-index.js';
+import { toMemoryRecord } from './row-mapping.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { sqliteFailure } from './sqlite-failure.js';
 import { checkHealth } from './sqlite-health.js';
@@ -167,6 +168,16 @@ export class SqliteStore implements Store {
             kind: 'update',
             inserted: false,
             ...this.#writes.update(tenant, change.id, change.patch),
+          });
+        } else if (change.kind === 'delete') {
+          const row = this.#reads.currentRow(tenant, change.id);
+          if (!row) throw memoryNotFound(change.id);
+          this.#writes.tombstone(tenant, [row], change);
+          outcomes.push({
+            kind: 'delete',
+            record: toMemoryRecord(row),
+            inserted: false,
+            previousText: row.v_text,
           });
         } else {
           const supersededBy = resolveSupersededBy(change.supersededBy, outcomes);
