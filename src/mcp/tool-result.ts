@@ -8,11 +8,15 @@ export function toolResult(value: unknown): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: structured };
 }
 
-/** A failing tool answers `isError` with the error code and a message that says how to fix it. */
+/**
+ * A failing tool answers `isError` with the error code and a message that says how to fix it.
+ * An internal failure answers in the same plain words as over REST (no SQLite text, no file
+ * paths); ENGRAM_DEBUG=1 adds the raw message for whoever runs the server.
+ */
 export function toolError(error: unknown): CallToolResult {
   const { body } = errorPayload(error, { hints: MCP_HINTS });
-  const message =
-    body.error.code === 'internal_error' && error instanceof Error ? error.message : body.error.message;
+  const debug = process.env.ENGRAM_DEBUG && error instanceof Error ? ` (${error.message})` : '';
+  const message = body.error.code === 'internal_error' ? `${body.error.message}${debug}` : body.error.message;
   return {
     isError: true,
     content: [{ type: 'text', text: `${body.error.code}: ${message}` }],

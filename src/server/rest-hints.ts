@@ -6,6 +6,7 @@ export const REST_HINTS: HintWords = {
   list_memories: () => 'List ids with GET /memories?user_id=<id>.',
   memory_versions: (error) =>
     `List its versions with GET /memories/${String(error.details?.id ?? '{id}')}/versions.`,
+  list_jobs: () => 'A job id is the job_id a queued add (async: true) answered with.',
   list_keys: () => 'List keys with GET /keys.',
   admin_key: () => 'Call it with an admin API key.',
   no_infer: () => 'Or send "infer": false to store the messages as they are.',

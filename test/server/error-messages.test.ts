@@ -45,6 +45,15 @@ describe('REST errors speak REST', () => {
     expect((before.json as ErrorJson).error.message).not.toMatch(CLI_WORDS);
   });
 
+  it('an unknown job id is a 404 in REST terms (before: `engram jobs`)', async () => {
+    f = await serverFixture();
+    const res = await call(f.app, 'GET', '/jobs/00000000-0000-0000-0000-000000000000', f.keys.adminA);
+    expect(res.status).toBe(404);
+    const message = (res.json as { error: { code: string; message: string } }).error.message;
+    expect(message).toContain('job_id');
+    expect(message).not.toMatch(/engram jobs/);
+  });
+
   it('admin_required and an inferred add without an LLM name no CLI command or flag', async () => {
     f = await serverFixture();
     const admin = await call(f.app, 'POST', '/keys', f.keys.userA, { name: 'x' });

@@ -23,7 +23,7 @@ export async function listJobs(
 }
 
 export function jobNotFound(id: string): MemoryError {
-  return new MemoryError('not_found', `No job with id ${id}. List jobs with \`engram jobs\`.`);
+  return new MemoryError('not_found', `No job with id ${id}.`, { details: { id }, hint: 'list_jobs' });
 }
 
 function toJobItem(job: JobRecord): JobItem {

@@ -82,9 +82,7 @@ export class SqliteJobs implements JobStore {
   #require(tenant: string, id: string): JobRow {
     const row = this.#get(tenant, id);
     if (!row)
-      throw new MemoryError('not_found', `No job with id ${id}. List jobs with \`engram jobs\`.`, {
-        details: { id },
-      });
+      throw new MemoryError('not_found', `No job with id ${id}.`, { details: { id }, hint: 'list_jobs' });
     return row;
   }
 
