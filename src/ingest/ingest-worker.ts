@@ -1,3 +1,4 @@
+import { holdLeases } from '../memory/jobs/hold-leases.js';
 import type { Memory } from '../memory/memory.js';
 import type { JobRecord } from '../spec/job.js';
 import { MemoryError } from '../spec/memory-error.js';
@@ -93,11 +94,19 @@ export class IngestWorker {
       kinds: ['infer'],
     });
     if (jobs.length === 0) return 0;
+    // Every claimed job keeps its lease until its group has run, not only the group running now:
+    // a job waiting behind a slow one would otherwise expire and be claimed (and run) elsewhere.
+    const waiting = holdLeases(this.#memory.queue, jobs, this.#options.leaseMs, () => this.#memory.now());
     const groups = groupByScope(jobs);
     let next = 0;
     const lanes = Array.from({ length: Math.min(this.#options.concurrency, groups.length) }, async () => {
       while (next < groups.length) {
         const group = groups[next++]!;
+        if (group.some((job) => waiting.lost.has(job.id))) {
+          // Taken over while it waited (this process stalled): the new holder runs it.
+          this.leasesLost += group.length;
+          continue;
+        }
         try {
           await this.#memory.runJobGroup(group, { leaseMs: this.#options.leaseMs });
         } catch (error) {
@@ -110,7 +119,11 @@ export class IngestWorker {
         this.processed += group.length;
       }
     });
-    await Promise.all(lanes);
+    try {
+      await Promise.all(lanes);
+    } finally {
+      waiting.stop();
+    }
     return jobs.length;
   }
 
