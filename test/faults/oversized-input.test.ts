@@ -1,15 +1,13 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMcpServer } from '../../src/mcp/create-mcp-server.js';
-import { ScopedMemory } from '../../src/memory/access/scoped-memory.js';
 import type { Store } from '../../src/spec/store.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.js';
 import { call, type ServerFixture, serverFixture } from '../server/server-fixture.js';
 import { runInProcess } from '../support/cli-in-process.js';
 import { makeTempDir } from '../support/cli-runner.js';
 import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
+import { connectMcpInMemory, unpinned } from '../support/mcp-in-memory.js';
 import { type FrontEnd, INPUT_CASES, type InputCase, type Operation } from './oversized-input-corpus.js';
 
 /**
@@ -40,18 +38,7 @@ const seeded: Record<FrontEnd, string> = { rest: '', platform: '', mcp: '', cli:
 
 beforeAll(async () => {
   f = await serverFixture();
-  const server = createMcpServer(
-    new ScopedMemory(f.memory.forTenant('A'), {
-      tenant: 'A',
-      keyId: null,
-      admin: false,
-      pin: { userId: null, agentId: null },
-    }),
-  );
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  mcp = new Client({ name: 'faults', version: '1' });
-  await mcp.connect(clientSide);
+  mcp = await connectMcpInMemory(f.memory, unpinned('A'));
   const added = await call(f.app, 'POST', '/memories', f.keys.adminA, {
     messages: 'likes tea',
     user_id: USER,

@@ -1,12 +1,9 @@
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMcpServer } from '../../src/mcp/create-mcp-server.js';
-import { ScopedMemory } from '../../src/memory/access/scoped-memory.js';
 import { type ServerFixture, serverFixture } from '../server/server-fixture.js';
+import { connectMcpInMemory, unpinned } from '../support/mcp-in-memory.js';
 
 describe('MCP internal failures', () => {
   let f: ServerFixture;
@@ -18,18 +15,7 @@ describe('MCP internal failures', () => {
     f = await serverFixture();
     const memory = f.memory.forTenant('A');
     const { results } = await memory.add('Lives in Oslo', { userId: 'u', infer: false });
-    const server = createMcpServer(
-      new ScopedMemory(memory, {
-        tenant: 'A',
-        keyId: null,
-        admin: false,
-        pin: { userId: null, agentId: null },
-      }),
-    );
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const client = new Client({ name: 'test', version: '1' });
-    await client.connect(clientSide);
+    const client = await connectMcpInMemory(f.memory, unpinned('A'));
     // Break the file under the running engine: its next history read fails inside SQLite.
     const broken = new Database(join(f.dir, 'engram.db'));
     broken.exec('DROP TABLE history');

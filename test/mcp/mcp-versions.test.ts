@@ -1,10 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMcpServer } from '../../src/mcp/create-mcp-server.js';
-import { ScopedMemory } from '../../src/memory/access/scoped-memory.js';
 import { type ServerFixture, serverFixture } from '../server/server-fixture.js';
+import { connectMcpInMemory, unpinned } from '../support/mcp-in-memory.js';
 
 const JAN_10 = '2024-01-10T00:00:00.000Z';
 const FEB_01 = '2024-02-01T00:00:00.000Z';
@@ -21,18 +19,7 @@ describe('versions through the MCP tools', () => {
   let client: Client;
   beforeEach(async () => {
     f = await serverFixture();
-    const server = createMcpServer(
-      new ScopedMemory(f.memory.forTenant('A'), {
-        tenant: 'A',
-        keyId: null,
-        admin: false,
-        pin: { userId: null, agentId: null },
-      }),
-    );
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    client = new Client({ name: 'test', version: '1' });
-    await client.connect(clientSide);
+    client = await connectMcpInMemory(f.memory, unpinned('A'));
   });
   afterEach(async () => {
     await client.close();
