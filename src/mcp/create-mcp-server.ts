@@ -66,10 +66,7 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
       inputSchema: z.strictObject({
         query: z.string().min(1),
         ...scope,
-        filters: z
-          .record(z.string(), z.unknown())
-          .optional()
-          .describe('mem0 filter, e.g. {"metadata.topic": "food"}.'),
+        filters: jsonObjectSchema('mem0 filter, e.g. {"metadata.topic": "food"}.').optional(),
         limit: z.number().int().min(1).max(100).optional(),
         ...times,
       }),

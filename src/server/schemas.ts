@@ -13,11 +13,10 @@ const scopeFields = {
   run_id: id.optional().describe('The run / session the memories belong to.'),
 };
 const metadata = jsonObjectSchema('Free JSON object stored with the memory.');
-const filters = z
-  .record(z.string(), z.unknown())
-  .describe(
-    'mem0 filter: {user_id: "alice", "metadata.topic": {in: ["food"]}, AND: [...], OR: [...], NOT: {...}}',
-  );
+// Not z.record: it would silently drop a `__proto__` key, widening the filter (see jsonObjectSchema).
+const filters = jsonObjectSchema(
+  'mem0 filter: {user_id: "alice", "metadata.topic": {in: ["food"]}, AND: [...], OR: [...], NOT: {...}}',
+);
 const time = z
   .union([z.string(), z.number()])
   .describe('ISO 8601, or epoch seconds (below 1e10) or milliseconds; years 1900 to 2200.');

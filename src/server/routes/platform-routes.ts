@@ -21,7 +21,7 @@ const addBody = z.looseObject({
   async_mode: z.boolean().optional(),
   timestamp: z.number().optional().describe('Epoch seconds.'),
 });
-const listBody = z.looseObject({ filters: z.record(z.string(), z.unknown()).optional() });
+const listBody = z.looseObject({ filters: jsonObjectSchema('mem0 filter').optional() });
 /** Numbered pages are read with one OFFSET query; these caps bound what one request can ask for. */
 const MAX_PAGE_SIZE = 1000;
 const MAX_PAGE = 1_000_000;
@@ -31,7 +31,7 @@ const pageQuery = z.object({
 });
 const searchBody = z.looseObject({
   query: z.string().min(1),
-  filters: z.record(z.string(), z.unknown()).optional(),
+  filters: jsonObjectSchema('mem0 filter').optional(),
   top_k: z.number().int().min(1).max(1000).optional(),
   limit: z.number().int().min(1).max(1000).optional(),
   threshold: z.number().min(0).max(1).nullable().optional(),
