@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,29 +7,14 @@ import { Memory } from '../../src/memory/memory.js';
 import { createApp } from '../../src/server/create-app.js';
 import type { NewMemory, Store } from '../../src/spec/store.js';
 import { SqliteStore } from '../../src/stores/sqlite/sqlite-store.js';
-import { textHash } from '../../src/util/text-hash.js';
+import { newMemory } from '../conformance/conformance-kit.js';
 import { call } from './server-fixture.js';
 
 const N = 20_000;
 const AT = '2024-01-01T00:00:00.000Z';
 
 function memory(i: number): NewMemory {
-  const text = `fact number ${i}`;
-  return {
-    id: randomUUID(),
-    userId: 'alice',
-    agentId: null,
-    runId: null,
-    text,
-    hash: textHash(text),
-    metadata: {},
-    importance: 0.5,
-    memoryType: 'semantic',
-    validFrom: AT,
-    embedding: null,
-    embeddingModel: null,
-    at: AT,
-  };
+  return newMemory(`fact number ${i}`, { validFrom: AT, at: AT, embedding: null, embeddingModel: null });
 }
 
 interface PlatformPage {

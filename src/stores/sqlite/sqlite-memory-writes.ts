@@ -155,7 +155,8 @@ export class SqliteMemoryWrites {
       reason: m.reason,
       at: m.at,
     });
-    return { record: this.#record(tenant, m.id), inserted: true };
+    // Everything the row holds is known here: no read-back on the add path.
+    return { record: newRecord(tenant, m), inserted: true };
   }
 
   /**
@@ -344,4 +345,36 @@ export class SqliteMemoryWrites {
       )
       .run(at, JSON.stringify(ids), tenant);
   }
+}
+
+/** The record of a memory just inserted (version 1), as reading its row back would give it. */
+function newRecord(tenant: string, m: NewMemory): MemoryRecord {
+  return {
+    id: m.id,
+    tenant,
+    userId: m.userId,
+    agentId: m.agentId,
+    runId: m.runId,
+    actorId: m.actorId ?? null,
+    role: m.role ?? null,
+    text: m.text,
+    hash: m.hash,
+    metadata: structuredClone(m.metadata),
+    categories: [...(m.categories ?? [])],
+    importance: m.importance,
+    memoryType: m.memoryType,
+    state: 'active',
+    version: 1,
+    validFrom: m.validFrom,
+    validTo: null,
+    createdAt: m.at,
+    updatedAt: m.at,
+    recordedAt: m.at,
+    expiredAt: null,
+    supersededBy: null,
+    source: [...(m.source ?? [])],
+    accessCount: 0,
+    lastAccessedAt: null,
+    embeddingModel: m.embedding ? m.embeddingModel : null,
+  };
 }

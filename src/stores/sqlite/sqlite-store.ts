@@ -1,14 +1,8 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
-import type { JobRecord, JobState, JobStore, LeaseGuard, NewJob } from '../../spec/job.js';
+import type { JobStore, LeaseGuard } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
-import type {
-  HistoryEntry,
-  JsonValue,
-  MemoryRecord,
-  MemoryVersion,
-  StoredMessage,
-} from '../../spec/memory-record.js';
+import type { HistoryEntry, MemoryRecord, MemoryVersion, StoredMessage } from '../../spec/memory-record.js';
 import type { Scope } from '../../spec/scope.js';
 import {
   type CandidateQuery,
@@ -315,39 +309,32 @@ export class SqliteStore implements Store {
     return this.#keys.revokeApiKey(tenant, id, at);
   }
 
-  // jobs
-  enqueueJob(tenant: string, job: NewJob, at: string): Promise<{ job: JobRecord; created: boolean }> {
-    return this.#jobs.enqueueJob(tenant, job, at);
+  // jobs: the signatures are the JobStore contract's own
+  enqueueJob(...args: Parameters<JobStore['enqueueJob']>): ReturnType<JobStore['enqueueJob']> {
+    return this.#jobs.enqueueJob(...args);
   }
-  claimJobs(options: Parameters<JobStore['claimJobs']>[0]): Promise<JobRecord[]> {
-    return this.#jobs.claimJobs(options);
+  claimJobs(...args: Parameters<JobStore['claimJobs']>): ReturnType<JobStore['claimJobs']> {
+    return this.#jobs.claimJobs(...args);
   }
-  completeJob(tenant: string, id: string, result: JsonValue, at: string, attempt?: number): Promise<void> {
-    return this.#jobs.completeJob(tenant, id, result, at, attempt);
+  completeJob(...args: Parameters<JobStore['completeJob']>): ReturnType<JobStore['completeJob']> {
+    return this.#jobs.completeJob(...args);
   }
-  failJob(
-    tenant: string,
-    id: string,
-    error: string,
-    retryAt: string | null,
-    at: string,
-    attempt?: number,
-  ): Promise<JobRecord> {
-    return this.#jobs.failJob(tenant, id, error, retryAt, at, attempt);
+  failJob(...args: Parameters<JobStore['failJob']>): ReturnType<JobStore['failJob']> {
+    return this.#jobs.failJob(...args);
   }
-  renewJobLease(tenant: string, id: string, attempt: number, now: string, leaseMs: number): Promise<boolean> {
-    return this.#jobs.renewJobLease(tenant, id, attempt, now, leaseMs);
+  renewJobLease(...args: Parameters<JobStore['renewJobLease']>): ReturnType<JobStore['renewJobLease']> {
+    return this.#jobs.renewJobLease(...args);
   }
-  getJob(tenant: string, id: string): Promise<JobRecord | null> {
-    return this.#jobs.getJob(tenant, id);
+  getJob(...args: Parameters<JobStore['getJob']>): ReturnType<JobStore['getJob']> {
+    return this.#jobs.getJob(...args);
   }
-  listJobs(tenant: string, options: { states?: JobState[]; limit: number }): Promise<JobRecord[]> {
-    return this.#jobs.listJobs(tenant, options);
+  listJobs(...args: Parameters<JobStore['listJobs']>): ReturnType<JobStore['listJobs']> {
+    return this.#jobs.listJobs(...args);
   }
-  retryJob(tenant: string, id: string, at: string): Promise<JobRecord> {
-    return this.#jobs.retryJob(tenant, id, at);
+  retryJob(...args: Parameters<JobStore['retryJob']>): ReturnType<JobStore['retryJob']> {
+    return this.#jobs.retryJob(...args);
   }
-  jobCounts(tenant: string | null) {
-    return this.#jobs.jobCounts(tenant);
+  jobCounts(...args: Parameters<JobStore['jobCounts']>): ReturnType<JobStore['jobCounts']> {
+    return this.#jobs.jobCounts(...args);
   }
 }
