@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { getLoadablePath } from 'sqlite-vec';
 
 /** Whether `prlimit` (util-linux) is here to lower this process's file size limit. */
 export function canFillDisk(): boolean {
@@ -42,6 +45,9 @@ function runsAsRoot(): boolean {
  */
 export async function withoutPrivileges<T>(fn: () => Promise<T>): Promise<T> {
   if (!runsAsRoot() || !process.seteuid || !process.setegid) return fn();
+  // Every store loads sqlite-vec's shared library: `nobody` must reach it even when the checkout
+  // lies in a private directory (a CI clone in `mktemp -d` is 0700).
+  const restore = openPathToOthers(getLoadablePath());
   process.setegid(NOBODY);
   process.seteuid(NOBODY);
   try {
@@ -49,7 +55,27 @@ export async function withoutPrivileges<T>(fn: () => Promise<T>): Promise<T> {
   } finally {
     process.seteuid(0);
     process.setegid(0);
+    restore();
   }
+}
+
+/** Adds o+x to each directory above `file` (and o+r to the file) that lacks it; returns the undo. */
+function openPathToOthers(file: string): () => void {
+  const changed: { path: string; mode: number }[] = [];
+  const open = (path: string, bits: number) => {
+    const mode = statSync(path).mode & 0o7777;
+    if ((mode & bits) === bits) return;
+    changed.push({ path, mode });
+    chmodSync(path, mode | bits);
+  };
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    open(dir, 0o001);
+    if (dirname(dir) === dir) break;
+  }
+  open(file, 0o004);
+  return () => {
+    for (const { path, mode } of changed.reverse()) chmodSync(path, mode);
+  };
 }
 
 /** The uid and gid `withoutPrivileges` runs as (to hand it a directory it may write). */
