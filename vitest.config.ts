@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Starts a throwaway PostgreSQL server when none is configured and this machine can (see the file).
+    globalSetup: ['test/support/postgres-global-setup.ts'],
   },
 });

@@ -119,6 +119,8 @@ export function applyEnvironment(
   }
   applyPatch(draft, parsed.data, label, sources, warnings);
 
+  applyPostgresUrl(draft, env, sources, warnings);
+
   const llmUrl = readEnv(env, 'ENGRAM_LLM_BASE_URL');
   if (llmUrl !== undefined) {
     // One URL serves one server: it belongs to the primary model, not the whole fallback chain.
@@ -129,6 +131,34 @@ export function applyEnvironment(
     } else {
       warnings.push('ENGRAM_LLM_BASE_URL is ignored: no LLM is configured');
     }
+  }
+}
+
+/**
+ * ENGRAM_PG_URL points engram at PostgreSQL in one variable: it selects the postgres store when
+ * no store is configured and sets its URL (over a config file's). DATABASE_URL, the name many
+ * platforms set for their own database, only fills the URL of a store already set to postgres.
+ */
+function applyPostgresUrl(draft: ConfigDraft, env: Env, sources: ConfigSources, warnings: string[]): void {
+  const explicit = readEnv(env, 'ENGRAM_PG_URL');
+  const platform = readEnv(env, 'DATABASE_URL');
+  if (explicit !== undefined && draft.store === undefined) {
+    draft.store = { provider: 'postgres' };
+    sources.set('store.provider', 'env ENGRAM_PG_URL');
+  }
+  const provider = draft.store?.provider?.toLowerCase();
+  if (provider !== 'postgres') {
+    if (explicit !== undefined)
+      warnings.push(`ENGRAM_PG_URL is ignored: the store is ${provider ?? 'sqlite'}`);
+    return;
+  }
+  const store = draft.store as NonNullable<ConfigDraft['store']>;
+  if (explicit !== undefined) {
+    store.url = explicit;
+    sources.set('store.url', 'env ENGRAM_PG_URL');
+  } else if (platform !== undefined && store.url === undefined) {
+    store.url = platform;
+    sources.set('store.url', 'env DATABASE_URL');
   }
 }
 

@@ -190,6 +190,8 @@ const storeFields = {
   url: nonEmptyString().optional(),
   schema: nonEmptyString().optional(),
   pool: positiveInt().optional(),
+  /** PostgreSQL: the text search configuration of the full-text index (english, simple, german …). */
+  language: nonEmptyString().optional(),
   /** Open the database for reads only (SQLite: an existing, current file; writes are `read_only`). */
   readOnly: z.boolean({ error: 'expected true or false' }).optional(),
 };

@@ -5,10 +5,10 @@ import type { Embedder } from '../spec/embedder.js';
 import type { FetchLike } from '../spec/provider-settings.js';
 import type { Store } from '../spec/store.js';
 import { createStore, storeSettings } from '../stores/registry.js';
+import { ScopeLock } from '../util/scope-lock.js';
 import { EmbeddingGate } from './embedding-gate.js';
 import { llmMissing } from './models/llm-missing.js';
 import { ObserverSet, observeChat, observeEmbedder } from './observed-models.js';
-import { ScopeLock } from './scope-lock.js';
 import { AccessRecorder } from './search/access-recorder.js';
 
 export interface MemoryDeps {
@@ -81,6 +81,17 @@ export class Engine {
       gate: new EmbeddingGate(embedder && observeEmbedder(embedder, this.observers), store),
       access: new AccessRecorder(store),
     };
+  }
+
+  /**
+   * Runs `fn` alone for its scope key: in this process (the engine's lock) and, when the store
+   * offers it, across every process sharing the store (PostgreSQL's advisory locks).
+   */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(key, async () => {
+      const { store } = await this.open();
+      return store.lockScope ? store.lockScope(key, fn) : fn();
+    });
   }
 
   /** The LLM fallback chain, built on first use, every model reporting to the observers. */

@@ -12,6 +12,7 @@ import type {
   StoredMessage,
 } from './memory-record.js';
 import type { Scope } from './scope.js';
+import type { StoreTransfer } from './store-transfer.js';
 import type { UsageStore } from './usage-store.js';
 
 /*
@@ -346,6 +347,13 @@ export interface StoreLifecycle {
   health(): Promise<StoreHealth>;
   /** Removes everything of one tenant, or of all tenants when tenant is null. */
   reset(tenant: string | null): Promise<void>;
+  /**
+   * Runs `fn` holding an exclusive lock on `key` (a scope) that every process using this store
+   * respects — PostgreSQL: an advisory lock — so two processes never reconcile one scope's facts
+   * at once. Optional: without it the engine's in-process lock serialises a scope, and across
+   * processes the unique index on active text is the backstop (the SQLite store: one machine).
+   */
+  lockScope?<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** Everything engram's engine needs from a backend. */
@@ -358,6 +366,9 @@ export interface Store
     MetaStore,
     JobStore,
     KeyStore,
-    UsageStore {}
+    UsageStore {
+  /** Whole-store export and idempotent import (`engram migrate`); absent: this backend cannot be migrated. */
+  readonly transfer?: StoreTransfer;
+}
 
 export type { HistoryEvent };

@@ -60,3 +60,22 @@ registerStore('sqlite', async (settings) => {
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return new SqliteStore({ path: settings.path ?? './engram.db', readOnly: settings.readOnly });
 });
+
+registerStore('postgres', async (settings) => {
+  refuseUnused(settings, ['url', 'schema', 'pool', 'language', 'readOnly']);
+  if (settings.url === undefined) {
+    throw new MemoryError(
+      'invalid_config',
+      'The postgres store needs a connection URL: set ENGRAM_PG_URL (or DATABASE_URL), or config store.url, to postgres://user:password@host:5432/database.',
+      { details: { provider: 'postgres' } },
+    );
+  }
+  const { PostgresStore } = await import('./postgres/pg-store.js');
+  return new PostgresStore({
+    url: settings.url,
+    schema: settings.schema,
+    pool: settings.pool,
+    language: settings.language,
+    readOnly: settings.readOnly,
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STORE_CAPABILITIES, type StoreCapability } from '../../src/spec/store.js';
 import type { MakeFixture } from './conformance-kit.js';
-import { jobChecks } from './jobs-checks.js';
+import { jobChecks, scopeLockChecks } from './jobs-checks.js';
 import { keyChecks } from './keys-checks.js';
 import { memoryChecks } from './memories-checks.js';
 import { messageChecks } from './messages-checks.js';
@@ -22,7 +22,10 @@ const CHECKS: Partial<Record<StoreCapability, (makeFixture: MakeFixture) => void
   'text-search': textSearchChecks,
   messages: messageChecks,
   meta: metaChecks,
-  jobs: jobChecks,
+  jobs: (makeFixture) => {
+    jobChecks(makeFixture);
+    scopeLockChecks(makeFixture);
+  },
   keys: keyChecks,
   usage: usageChecks,
 };

@@ -129,3 +129,42 @@ export function jobChecks(makeFixture: MakeFixture): void {
     expect(await store().listJobs('t1', { limit: 1 })).toHaveLength(1);
   });
 }
+
+/**
+ * `lockScope` is optional (src/spec/store.ts). A backend that offers it must exclude: work under
+ * one key runs one at a time, work under different keys does not wait.
+ */
+export function scopeLockChecks(makeFixture: MakeFixture): void {
+  const store = useStore(makeFixture);
+
+  it('runs work under one scope key one at a time, and other keys alongside', async () => {
+    const s = store();
+    if (!s.lockScope) {
+      console.info('[conformance] this backend has no lockScope: the engine lock alone serialises scopes');
+      return;
+    }
+    const locking = s as Store & Required<Pick<Store, 'lockScope'>>;
+    const lock = <T>(key: string, fn: () => Promise<T>) => locking.lockScope(key, fn);
+    const log: string[] = [];
+    const hold = (key: string, name: string, ms: number) =>
+      lock(key, async () => {
+        log.push(`${name}+`);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        log.push(`${name}-`);
+        return name;
+      });
+    const results = await Promise.all([hold('t1\u001falice', 'a1', 120), hold('t1\u001falice', 'a2', 10)]);
+    expect(results).toEqual(['a1', 'a2']);
+    // Same key: the second starts only after the first ended.
+    expect(log.indexOf('a2+')).toBeGreaterThan(log.indexOf('a1-'));
+    log.length = 0;
+    await Promise.all([hold('t1\u001fbob', 'b', 150), hold('t1\u001fcarol', 'c', 10)]);
+    // Different keys: c finished while b still held its lock.
+    expect(log.indexOf('c-')).toBeLessThan(log.indexOf('b-'));
+    // A failure releases the lock.
+    await expect(lock('t1\u001falice', async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
+    expect(await lock('t1\u001falice', async () => 'again')).toBe('again');
+  });
+}

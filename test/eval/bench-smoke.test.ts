@@ -14,6 +14,7 @@ describe('npm run bench harness', () => {
       repetitions: 1,
       mem0: false,
       serverLoad: false,
+      postgres: false,
     });
     expect(report.scopes).toHaveLength(1);
     const [scope] = report.scopes;

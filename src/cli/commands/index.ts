@@ -12,6 +12,7 @@ import { jobsCommand } from './jobs-command.js';
 import { keysCommand } from './keys-command.js';
 import { listCommand } from './list-command.js';
 import { mcpCommand } from './mcp-command.js';
+import { migrateCommand } from './migrate-command.js';
 import { reindexCommand } from './reindex-command.js';
 import { searchCommand } from './search-command.js';
 import { serveCommand } from './serve-command.js';
@@ -31,6 +32,7 @@ export const commands: readonly RegisterCommand[] = [
   deleteAllCommand,
   historyCommand,
   reindexCommand,
+  migrateCommand,
   doctorCommand,
   jobsCommand,
   chatCommand,

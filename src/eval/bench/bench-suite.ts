@@ -13,6 +13,7 @@ import {
   benchMem0Pipeline,
   type PipelineResult,
 } from './pipeline-bench.js';
+import { benchPostgres, type PostgresBenchOptions, type PostgresSection } from './postgres-bench.js';
 import { measureServerLoad, type ServerLoadSection } from './server-load-section.js';
 import { syntheticTexts } from './synthetic-text.js';
 
@@ -35,6 +36,8 @@ export interface BenchOptions {
         stateDir?: string;
       };
   serverLoad: false | { memories: number; durationMs: number; concurrency: number; queuedAdds: number };
+  /** PostgreSQL beside SQLite (same load in each), and the queue drained by 1 and 2 servers. */
+  postgres: false | PostgresBenchOptions;
   log?: (line: string) => void;
 }
 
@@ -72,6 +75,7 @@ export interface BenchReport {
   /** Peak resident memory after engram's own sections, and for the whole run (mem0 included). */
   peakRssMiB: { engram: number; wholeRun: number };
   serverLoad: ServerLoadSection;
+  postgres: PostgresSection;
   sideBySide: SideBySide;
 }
 
@@ -116,6 +120,10 @@ export async function runBenchSuite(options: BenchOptions): Promise<BenchReport>
     ? await measureServerLoad(options.serverLoad, log)
     : { measured: false, reason: 'skipped by option (--no-server-load)' };
 
+  const postgres: PostgresSection = options.postgres
+    ? await benchPostgres(options.postgres, log)
+    : { measured: false, reason: 'skipped by option (--no-postgres)' };
+
   const sideBySide: SideBySide = options.mem0
     ? await runSideBySide(options.mem0, options, log)
     : { status: 'skipped', reason: 'skipped by option (--no-mem0)' };
@@ -139,6 +147,7 @@ export async function runBenchSuite(options: BenchOptions): Promise<BenchReport>
     pipeline,
     peakRssMiB: { engram: engramPeak, wholeRun: peakRssMiB() },
     serverLoad,
+    postgres,
     sideBySide,
   };
 }

@@ -1,6 +1,7 @@
 import type { BenchReport, SideBySideScope } from './bench-suite.js';
 import { ADD_BATCH } from './engram-scope-bench.js';
 import type { PipelineResult } from './pipeline-bench.js';
+import { postgresSection } from './postgres-markdown.js';
 
 export const SEARCH_P95_TARGET_MS = 10;
 export const ADD_RATE_TARGET = 1000;
@@ -41,6 +42,7 @@ export function renderBenchmarks(report: BenchReport, command: string, chartPath
     `Peak resident set size: ${n(report.peakRssMiB.engram)} MiB after engram's own sections (a–c), ${n(report.peakRssMiB.wholeRun)} MiB for the whole run (server load and mem0 included; one process).`,
     '',
     ...serverSection(report),
+    ...postgresSection(report.postgres),
     ...sideBySideSection(report),
     ...method(report),
   ];

@@ -37,6 +37,19 @@ export function parseBenchArgs(): BenchOptions {
     serverLoad: process.argv.includes('--no-server-load')
       ? false
       : { memories: 10_000, durationMs: 10_000, concurrency: 16, queuedAdds: 2_000 },
+    postgres: process.argv.includes('--no-postgres')
+      ? false
+      : {
+          scope: Number(flag('--pg-scope') ?? 100_000),
+          // 1,000,000 in the database with --million; the default keeps the run near its budget.
+          background: Number(
+            flag('--pg-background') ?? (process.argv.includes('--million') ? 900_000 : 100_000),
+          ),
+          users: 1000,
+          queries: Number(flag('--queries') ?? 200),
+          warmupQueries: 20,
+          queuedAdds: Number(flag('--pg-queued') ?? 1000),
+        },
     log: (line) => process.stderr.write(`${line}\n`),
   };
 }

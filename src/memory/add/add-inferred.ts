@@ -17,7 +17,7 @@ export async function addInferred(
 ): Promise<AddResult> {
   const { tenant, engine } = ctx;
   const jobId = randomUUID();
-  return engine.locks.run(scopeKey(tenant, request.ids), async () => {
+  return engine.exclusive(scopeKey(tenant, request.ids), async () => {
     const { store } = await ctx.open();
     await store.appendMessages(
       { tenant, ...request.ids },

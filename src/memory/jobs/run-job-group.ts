@@ -58,7 +58,7 @@ async function runLeased(
 ): Promise<AddResult> {
   const { tenant } = ctx;
   const ids = requests[0]!.ids;
-  return ctx.engine.locks.run(scopeKey(tenant, ids), async () => {
+  return ctx.engine.exclusive(scopeKey(tenant, ids), async () => {
     const { store } = await ctx.open();
     for (const [j, request] of requests.entries()) {
       if (request.logged) continue;

@@ -3,8 +3,6 @@ import { MemoryError } from '../../spec/memory-error.js';
 import type { HistoryEntry, MemoryRecord, MemoryVersion } from '../../spec/memory-record.js';
 import type { ListOptions, Page, TimeWindow } from '../../spec/store.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
-import { type ResolvedWindow, resolveWindow } from '../shared/time-window.js';
-import { compileFilter } from './compile-filter.js';
 import {
   type HistoryRow,
   MEMORY_SELECT,
@@ -13,7 +11,9 @@ import {
   toMemoryRecord,
   toMemoryVersion,
   type VersionRow,
-} from './row-mapping.js';
+} from '../shared/row-mapping.js';
+import { type ResolvedWindow, resolveWindow } from '../shared/time-window.js';
+import { compileFilter } from './compile-filter.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { memoryWhere, versionJoin, versionPredicate } from './sqlite-window.js';
 

@@ -1,11 +1,11 @@
 import { MemoryError } from '../../spec/memory-error.js';
 import type { MemoryRecord } from '../../spec/memory-record.js';
 import type { ChangeOutcome, InsertOutcome, Invalidation, MemoryPatch, NewMemory } from '../../spec/store.js';
+import { partitionKey } from '../shared/partition-key.js';
+import type { MemoryVersionRow } from '../shared/row-mapping.js';
+import { toMemoryRecord } from '../shared/row-mapping.js';
 import { backdated, duplicateText, memoryNotFound } from '../shared/store-errors.js';
 import { laterOf } from '../shared/time-window.js';
-import { partitionKey } from './partition-key.js';
-import type { MemoryVersionRow } from './row-mapping.js';
-import { toMemoryRecord } from './row-mapping.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import type { SqliteMemoryReads } from './sqlite-memory-reads.js';
 import type { SqliteVectors } from './sqlite-vectors.js';

@@ -1,7 +1,7 @@
 import type { StoredMessage } from '../../spec/memory-record.js';
 import type { Scope } from '../../spec/scope.js';
 import type { MessageStore, NewMessage, RecentMessagesOptions } from '../../spec/store.js';
-import { type MessageRow, toStoredMessage } from './row-mapping.js';
+import { type MessageRow, toStoredMessage } from '../shared/row-mapping.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
 /** The raw conversation log per scope; a message with a known ref is logged once. */

@@ -1,9 +1,9 @@
 import type { CandidateQuery, ScoredHit, TimeWindow } from '../../spec/store.js';
 import { pinnedScope } from '../../util/filter-tree.js';
+import { ftsMatchExpression } from '../shared/fts-query.js';
+import { queryPartition } from '../shared/partition-key.js';
 import { resolveWindow } from '../shared/time-window.js';
 import { type AnnOptions, annIndexFor } from './ann-index.js';
-import { ftsMatchExpression } from './fts-query.js';
-import { queryPartition } from './partition-key.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { type SqliteVectors, toBuffer } from './sqlite-vectors.js';
 import { memoryWhere, versionJoin } from './sqlite-window.js';

@@ -25,11 +25,12 @@ import {
   type TimeWindow,
   type VersionToEmbed,
 } from '../../spec/store.js';
+import type { StoreTransfer } from '../../spec/store-transfer.js';
 import type { UsageDelta, UsageTotals } from '../../spec/usage-store.js';
 import { resolveSupersededBy } from '../shared/change-refs.js';
+import { toMemoryRecord } from '../shared/row-mapping.js';
 import { memoryNotFound } from '../shared/store-errors.js';
 import type { AnnOptions } from './ann-index.js';
-import { toMemoryRecord } from './row-mapping.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { sqliteFailure } from './sqlite-failure.js';
 import { checkHealth } from './sqlite-health.js';
@@ -41,6 +42,7 @@ import { SqliteMemoryWrites } from './sqlite-memory-writes.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import { migrate } from './sqlite-migrator.js';
 import { SqliteSearch } from './sqlite-search.js';
+import { SqliteTransfer } from './sqlite-transfer.js';
 import { SqliteUsage } from './sqlite-usage.js';
 import { SqliteVectors } from './sqlite-vectors.js';
 
@@ -85,6 +87,7 @@ export class SqliteStore implements Store {
   readonly #usage: SqliteUsage;
   readonly #jobs: SqliteJobs;
   readonly #keys: SqliteKeys;
+  #transfer: SqliteTransfer | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#connection = new SqliteConnection(options.path, {
@@ -106,6 +109,12 @@ export class SqliteStore implements Store {
     if (!this.#vectorTable)
       throw new MemoryError('store_error', 'The store is not initialised: call init() first.');
     return this.#vectorTable;
+  }
+
+  /** Export and import of the whole file (`engram migrate`); made on first use, after init. */
+  get transfer(): StoreTransfer {
+    this.#transfer ??= new SqliteTransfer(this.#connection, () => this.#vectors);
+    return this.#transfer;
   }
 
   /** Whether writes are refused (`readOnly`); a file that merely cannot be written says so on the first write. */

@@ -7,7 +7,7 @@ import type {
   MemoryVersion,
   StoredMessage,
 } from '../../spec/memory-record.js';
-import { jsonColumn } from '../shared/json-column.js';
+import { jsonColumn } from './json-column.js';
 
 /** The columns every memory read selects: the memory row and the version it shows (`v`). */
 export const MEMORY_SELECT = `m.*, v.version AS v_version, v.text AS v_text, v.hash AS v_hash,

@@ -1,6 +1,7 @@
 /**
- * Serialises work per key inside one process (adds in one scope run one after another).
- * Across processes the store's unique index on active text is the backstop.
+ * Serialises work per key inside one process (adds in one scope run one after another). Across
+ * processes the store's `lockScope` (PostgreSQL's advisory locks) or, without one, its unique
+ * index on active text is the backstop.
  */
 export class ScopeLock {
   readonly #tails = new Map<string, Promise<unknown>>();

@@ -1,0 +1,100 @@
+import type { ApiKeyRecord, KeyStore, NewApiKey } from '../../spec/api-key.js';
+import { MemoryError } from '../../spec/memory-error.js';
+import type { PgConnection } from './pg-connection.js';
+
+interface KeyRow {
+  id: string;
+  tenant: string;
+  name: string | null;
+  prefix: string;
+  user_id: string | null;
+  agent_id: string | null;
+  admin: boolean;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const COLUMNS = 'id, tenant, name, prefix, user_id, agent_id, admin, created_at, revoked_at';
+
+function toKey(row: KeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    name: row.name,
+    prefix: row.prefix,
+    userId: row.user_id,
+    agentId: row.agent_id,
+    admin: row.admin === true,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/**
+ * API keys in PostgreSQL. Lookups go by secret hash; the secret never reaches the database.
+ * Writes run in `connection.write`, so a key is reported created or revoked only once the
+ * commit succeeded; the hash column never leaves the database (COLUMNS leaves it out).
+ */
+export class PgKeys implements KeyStore {
+  readonly #connection: PgConnection;
+
+  constructor(connection: PgConnection) {
+    this.#connection = connection;
+  }
+
+  async createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    const row = await this.#connection.write((q) =>
+      q.one<KeyRow>(
+        `INSERT INTO api_keys(id, tenant, hash, prefix, name, user_id, agent_id, admin, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz) RETURNING ${COLUMNS}`,
+        [
+          key.id,
+          key.tenant,
+          key.hash,
+          key.prefix,
+          key.name ?? null,
+          key.userId ?? null,
+          key.agentId ?? null,
+          key.admin === true,
+          key.at,
+        ],
+      ),
+    );
+    return toKey(row!);
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRecord | null> {
+    const row = await this.#connection.withClient((q) =>
+      q.one<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, [hash]),
+    );
+    return row ? toKey(row) : null;
+  }
+
+  async listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]> {
+    const rows = await this.#connection.withClient((q) =>
+      q.rows<KeyRow>(
+        `SELECT ${COLUMNS} FROM api_keys ${tenant === null ? '' : 'WHERE tenant = $1'} ORDER BY seq`,
+        tenant === null ? [] : [tenant],
+      ),
+    );
+    return rows.map(toKey);
+  }
+
+  async revokeApiKey(tenant: string | null, id: string, at: string): Promise<ApiKeyRecord> {
+    // coalesce: revoking twice keeps the first revocation's time.
+    const row = await this.#connection.write((q) =>
+      q.one<KeyRow>(
+        `UPDATE api_keys SET revoked_at = coalesce(revoked_at, $1::timestamptz)
+         WHERE id = $2 ${tenant === null ? '' : 'AND tenant = $3'} RETURNING ${COLUMNS}`,
+        [at, id, ...(tenant === null ? [] : [tenant])],
+      ),
+    );
+    if (!row) {
+      throw new MemoryError('not_found', `No API key with id ${id}.`, {
+        hint: 'list_keys',
+        details: { id },
+      });
+    }
+    return toKey(row);
+  }
+}

@@ -1,0 +1,365 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Memory } from '../../src/memory/memory.js';
+import type { Embedder } from '../../src/spec/embedder.js';
+import type { StoreTransfer, TransferCounts } from '../../src/spec/store-transfer.js';
+import { createStore } from '../../src/stores/registry.js';
+import { runInProcess } from '../support/cli-in-process.js';
+import { makeTempDir, parseJson } from '../support/cli-runner.js';
+import { fakeEmbedding } from '../support/fake-embedding.js';
+import { describePostgres, dropSchema, freshSchema, requirePgUrl } from '../support/postgres.js';
+
+const embedder: Embedder = {
+  id: 'fake:bag-of-words',
+  maxEmbeddingsPerCall: 64,
+  dimensions: 64,
+  embed: async (texts) => ({ embeddings: texts.map((t) => fakeEmbedding(t)) }),
+};
+
+/** Every write one minute after the last, so both time axes have distinct instants. */
+function steppingClock(): () => Date {
+  let t = Date.parse('2024-06-01T00:00:00.000Z');
+  return () => {
+    t += 60_000;
+    return new Date(t);
+  };
+}
+
+/** Queries run at one fixed instant, so recency scores match between stores. */
+const QUERY_NOW = () => new Date('2025-01-01T00:00:00.000Z');
+
+type StoreInput = { dbPath: string } | { store: { provider: 'postgres'; url: string; schema: string } };
+
+function openMemory(where: StoreInput, now: () => Date): Memory {
+  return new Memory({ ...where, tenant: 'default', llm: null }, { embedder, env: {}, now });
+}
+
+interface Ids {
+  boston: string;
+  cat: string;
+  coffee: string;
+  acme: string;
+}
+
+/** Two tenants; versions, a metadata edit, a delete, an invalidation, messages, keys, a job, usage. */
+async function buildSource(path: string): Promise<Ids> {
+  const memory = openMemory({ dbPath: path }, steppingClock());
+  try {
+    const add = async (text: string, options: Parameters<Memory['add']>[1]) =>
+      (await memory.add(text, { infer: false, ...options })).results[0]?.id ?? '';
+    const alice = { userId: 'alice' };
+    const boston = await add('Lives in Boston', { ...alice, eventTime: '2024-01-10T00:00:00Z' });
+    await memory.update(boston, { text: 'Lives in Chicago', eventTime: '2024-03-01T00:00:00Z' });
+    const cat = await add('Has a cat called Miso', { ...alice, metadata: { topic: 'pets' } });
+    await memory.update(cat, { metadata: { colour: 'grey' } });
+    const coffee = await add('Drinks coffee every morning', alice);
+    await memory.delete(coffee);
+    const acme = await add('Works at Acme', { ...alice, eventTime: '2024-02-01T00:00:00Z' });
+    const store = await memory.store();
+    await store.invalidateMemory('default', acme, {
+      validTo: '2024-05-01T00:00:00.000Z',
+      supersededBy: null,
+      at: memory.now(),
+      actor: 'test',
+      reason: 'changed jobs',
+    });
+    await add('Answers in French', { agentId: 'helper' });
+    await memory.forTenant('t2').add('Likes green tea', { userId: 'bob', infer: false });
+    await store.appendMessages(
+      { tenant: 'default', userId: 'alice' },
+      [
+        { role: 'user', content: 'remember my bike', eventTime: '2024-05-02T00:00:00.000Z', ref: 'job-1:0' },
+        { role: 'assistant', content: 'noted', eventTime: '2024-05-02T00:00:01.000Z' },
+      ],
+      memory.now(),
+    );
+    await store.createApiKey({
+      id: 'key-1',
+      tenant: 'default',
+      hash: 'ab'.repeat(32),
+      prefix: 'egm_ab',
+      name: 'ci',
+      userId: 'alice',
+      admin: false,
+      at: memory.now(),
+    });
+    await store.createApiKey({
+      id: 'key-2',
+      tenant: 't2',
+      hash: 'cd'.repeat(32),
+      prefix: 'egm_cd',
+      admin: true,
+      at: memory.now(),
+    });
+    await store.revokeApiKey('t2', 'key-2', memory.now());
+    await store.enqueueJob(
+      'default',
+      {
+        id: 'job-1',
+        kind: 'add',
+        payload: { messages: [{ role: 'user', content: 'remember my bike' }] },
+        maxAttempts: 3,
+        runAt: memory.now(),
+        idempotencyKey: 'idem-1',
+      },
+      memory.now(),
+    );
+    return { boston, cat, coffee, acme };
+  } finally {
+    await memory.close();
+  }
+}
+
+/** What a user can read back, minus the row numbers a copy renumbers (history and message ids). */
+async function observe(where: StoreInput, ids: Ids, options: { scores?: boolean } = {}) {
+  const memory = openMemory(where, QUERY_NOW);
+  try {
+    const store = await memory.store();
+    const scored = (r: { results: { id: string; memory: string; score?: number }[] }) =>
+      r.results.map(({ id, memory: text, score }) =>
+        options.scores === false ? { id, text } : { id, text, score },
+      );
+    return {
+      all: await memory.getAll({ userId: 'alice' }),
+      superseded: await memory.getAll({ userId: 'alice', states: ['superseded'] }),
+      agent: await memory.getAll({ agentId: 'helper' }),
+      bob: await memory.forTenant('t2').getAll({ userId: 'bob' }),
+      search: scored(await memory.search('where does alice live Chicago', { userId: 'alice' })),
+      keyword: scored(await memory.search('cat Miso', { userId: 'alice', mode: 'keyword' })),
+      vector: scored(await memory.search('coffee cat', { userId: 'alice', mode: 'vector' })),
+      searchAsOf: scored(await memory.search('Boston', { userId: 'alice', asOf: '2024-02-01T00:00:00Z' })),
+      getAsOf: await memory.get(ids.boston, { asOf: '2024-02-01T00:00:00Z' }),
+      // What engram believed one second after it first heard of Boston: the move was not known yet.
+      getKnownAt: await memory.get(ids.boston, {
+        asOf: '2024-04-01T00:00:00Z',
+        knownAt: await firstHeard(memory, ids.boston),
+      }),
+      current: await memory.get(ids.boston),
+      acme: await memory.get(ids.acme),
+      versions: await memory.versions(ids.boston),
+      history: await Promise.all(
+        Object.values(ids).map(async (id) => (await memory.history(id)).map(({ id: _, ...h }) => h)),
+      ),
+      messages: (await store.recentMessages({ tenant: 'default', userId: 'alice' }, 50)).map(
+        ({ id: _, ...m }) => m,
+      ),
+      keys: await store.listApiKeys(null),
+      // Keys travel as hashes: the secret behind this hash still authenticates in the copy.
+      keyByHash: await store.findApiKey('ab'.repeat(32)),
+      jobs: await store.listJobs('default', { limit: 10 }),
+      usage: [await memory.usage({ userId: 'alice' }), await memory.forTenant('t2').usage({ userId: 'bob' })],
+      stats: await memory.stats().then(({ health: _, schemaVersion: __, ...s }) => s),
+    };
+  } finally {
+    await memory.close();
+  }
+}
+
+async function firstHeard(memory: Memory, id: string): Promise<string> {
+  const versions = (await memory.versions(id)).results;
+  return new Date(Date.parse(versions[versions.length - 1]?.recorded_at ?? '') + 1000).toISOString();
+}
+
+async function counts(settings: Parameters<typeof createStore>[0]): Promise<TransferCounts> {
+  const store = await createStore(settings);
+  try {
+    await store.init();
+    return await (store.transfer as StoreTransfer).counts();
+  } finally {
+    await store.close();
+  }
+}
+
+interface Report {
+  kinds: { kind: string; source: number; copied: number; present: number; target: number }[];
+}
+
+let temp: ReturnType<typeof makeTempDir>;
+let source: string;
+let ids: Ids;
+const migrate = (...args: string[]) => runInProcess(['migrate', ...args], {}, temp.dir);
+
+beforeAll(async () => {
+  temp = makeTempDir('engram-migrate-');
+  source = join(temp.dir, 'source.db');
+  ids = await buildSource(source);
+});
+
+afterAll(() => temp?.remove());
+
+describe('engram migrate, SQLite to SQLite', () => {
+  it('copies every kind, reads back the same, and a second run duplicates nothing', async () => {
+    const target = join(temp.dir, 'copy.db');
+    const first = await migrate('--from', source, '--to', `sqlite:${target}`, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const report = parseJson<Report>(first);
+    const sourceCounts = await counts({ provider: 'sqlite', path: source });
+    expect(sourceCounts).toMatchObject({ memories: 6, keys: 2, jobs: 1 });
+    for (const kind of report.kinds) {
+      expect(kind).toMatchObject({ source: sourceCounts[kind.kind as keyof TransferCounts], present: 0 });
+      expect(kind.copied).toBe(kind.source);
+      expect(kind.target).toBe(kind.source);
+    }
+    expect(first.stderr).toMatch(/memories/);
+
+    expect(await observe({ dbPath: target }, ids)).toEqual(await observe({ dbPath: source }, ids));
+
+    const again = await migrate('--from', source, '--to', target, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(parseJson<Report>(again).kinds.map((k) => k.copied)).toEqual([0, 0, 0, 0, 0]);
+    expect(await counts({ provider: 'sqlite', path: target })).toEqual(sourceCounts);
+  });
+
+  it('resumes after an interrupted first page without writing a row twice', async () => {
+    const target = join(temp.dir, 'resumed.db');
+    const from = await createStore({ provider: 'sqlite', path: source, readOnly: true });
+    const into = await createStore({ provider: 'sqlite', path: target });
+    try {
+      await Promise.all([from.init(), into.init()]);
+      const out = from.transfer as StoreTransfer;
+      const inTo = into.transfer as StoreTransfer;
+      // What a run stopped after its first page leaves behind: the page and its progress mark.
+      for (const kind of ['memories', 'messages'] as const) {
+        const page = await out.exportRows(kind, 0, 2);
+        expect(page.rows).toHaveLength(2);
+        const key = `migrate:sqlite:${realpathSync(source)}:${kind}`;
+        expect(await inTo.importRows(kind, page.rows, { key, position: page.next ?? 0 })).toBe(2);
+        expect(await inTo.progress(key)).toBe(page.next);
+      }
+    } finally {
+      await Promise.all([from.close(), into.close()]);
+    }
+    const run = await migrate('--from', source, '--to', target, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const sourceCounts = await counts({ provider: 'sqlite', path: source });
+    const byKind = Object.fromEntries(parseJson<Report>(run).kinds.map((k) => [k.kind, k]));
+    expect(byKind.memories).toMatchObject({ copied: sourceCounts.memories - 2, present: 0 });
+    expect(byKind.messages).toMatchObject({ copied: sourceCounts.messages - 2, present: 0 });
+    expect(run.stderr).toMatch(/resumed/);
+    expect(await counts({ provider: 'sqlite', path: target })).toEqual(sourceCounts);
+    expect(await observe({ dbPath: target }, ids)).toEqual(await observe({ dbPath: source }, ids));
+  });
+
+  it('skips memories already in the target by id', async () => {
+    const target = join(temp.dir, 'skips.db');
+    const from = await createStore({ provider: 'sqlite', path: source, readOnly: true });
+    const into = await createStore({ provider: 'sqlite', path: target });
+    try {
+      await Promise.all([from.init(), into.init()]);
+      const page = await (from.transfer as StoreTransfer).exportRows('memories', 0, 3);
+      // Imported under another progress key: the CLI's run finds the rows, not a mark.
+      await (into.transfer as StoreTransfer).importRows('memories', page.rows, {
+        key: 'elsewhere',
+        position: 1,
+      });
+    } finally {
+      await Promise.all([from.close(), into.close()]);
+    }
+    const run = await migrate('--from', source, '--to', target, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(parseJson<Report>(run).kinds[0]).toMatchObject({
+      kind: 'memories',
+      copied: 3,
+      present: 3,
+      target: 6,
+    });
+  });
+
+  it('fails with exit 1 when the target ends up with fewer rows than the source', async () => {
+    const target = join(temp.dir, 'short.db');
+    const into = await createStore({ provider: 'sqlite', path: target });
+    try {
+      await into.init();
+      // A mark claiming every message was copied, though none was (rows removed after a run).
+      await (into.transfer as StoreTransfer).importRows('messages', [], {
+        key: `migrate:sqlite:${realpathSync(source)}:messages`,
+        position: 1_000_000,
+      });
+    } finally {
+      await into.close();
+    }
+    const run = await migrate('--from', source, '--to', target);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^messages\s+\d+\s+0\s+0\s+0$/m);
+    expect(run.stderr).toMatch(/fewer rows than the source.*messages 0 of \d+.*new, empty target/);
+  });
+
+  it('refuses a target holding vectors of another embedding model, before writing anything', async () => {
+    const target = join(temp.dir, 'other-model.db');
+    const other = new Memory(
+      { dbPath: target, tenant: 'default', llm: null },
+      { embedder: { ...embedder, id: 'fake:other' }, env: {} },
+    );
+    await other.add('Lives in Oslo', { userId: 'carol', infer: false });
+    await other.close();
+    const before = await counts({ provider: 'sqlite', path: target });
+    const run = await migrate('--from', source, '--to', target);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/another embedding model \(fake:other.*\(fake:bag-of-words.*engram reindex/);
+    expect(await counts({ provider: 'sqlite', path: target })).toEqual(before);
+  });
+
+  it('refuses the same store twice, unknown store forms, a missing or empty source', async () => {
+    const same = await migrate('--from', source, '--to', `sqlite:${source}`);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/--from and --to name the same store/);
+
+    const odd = await migrate('--from', source, '--to', 'copy.txt');
+    expect(odd.code).toBe(2);
+    expect(odd.stderr).toMatch(/--to: expected sqlite:<path>, a file ending in \.db, or postgres:\/\//);
+
+    const missing = await migrate('--from', 'nothing-here.db', '--to', 'new.db');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--from: there is no database at .*nothing-here\.db/);
+    expect(existsSync(join(temp.dir, 'nothing-here.db'))).toBe(false);
+
+    const empty = await createStore({ provider: 'sqlite', path: join(temp.dir, 'empty.db') });
+    await empty.init();
+    await empty.close();
+    const nothing = await migrate('--from', 'empty.db', '--to', 'new.db');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/holds no memories, messages, keys, jobs or usage.*Check --from\.$/m);
+    expect(existsSync(join(temp.dir, 'new.db'))).toBe(false);
+
+    const schema = await migrate('--from', source, '--to', 'x.db', '--to-schema', 'engram');
+    expect(schema.code).toBe(2);
+    expect(schema.stderr).toMatch(/--to-schema applies to a PostgreSQL store/);
+  });
+});
+
+describePostgres('engram migrate, SQLite to PostgreSQL and back', () => {
+  const schema = freshSchema('migrate');
+  afterAll(() => dropSchema(schema));
+
+  it('gives the same answers in PostgreSQL and after the copy back', async () => {
+    const url = requirePgUrl();
+    const pg: StoreInput = { store: { provider: 'postgres', url, schema } };
+    const there = await migrate('--from', source, '--to', url, '--to-schema', schema, '--json');
+    expect(there.code, there.stderr).toBe(0);
+    const sourceCounts = await counts({ provider: 'sqlite', path: source });
+    expect(await counts({ provider: 'postgres', url, schema })).toEqual(sourceCounts);
+
+    const back = join(temp.dir, 'back.db');
+    const home = await migrate('--from', url, '--from-schema', schema, '--to', back, '--json');
+    expect(home.code, home.stderr).toBe(0);
+    expect(await counts({ provider: 'sqlite', path: back })).toEqual(sourceCounts);
+
+    // Searches count accesses, which weigh in later scores: each store is observed once, before
+    // anything reads the copies it feeds (PostgreSQL is read only after the copy back).
+    expect(await observe({ dbPath: back }, ids)).toEqual(await observe({ dbPath: source }, ids));
+
+    // Text scores are the backend's own (bm25 vs ts_rank_cd): PostgreSQL's hits are compared without them.
+    const inPg = await observe(pg, ids, { scores: false });
+    const inBack = await observe({ dbPath: back }, ids, { scores: false });
+    const hitSets = (o: typeof inPg) => ({
+      ...o,
+      search: new Set(o.search.map((h) => h.id)),
+      keyword: new Set(o.keyword.map((h) => h.id)),
+    });
+    expect(hitSets(inPg)).toEqual(hitSets(inBack));
+
+    const again = await migrate('--from', source, '--to', url, '--to-schema', schema, '--json');
+    expect(parseJson<Report>(again).kinds.map((k) => k.copied)).toEqual([0, 0, 0, 0, 0]);
+  });
+});
