@@ -138,6 +138,7 @@ export function applyEnvironment(
  * ENGRAM_PG_URL points engram at PostgreSQL in one variable: it selects the postgres store when
  * no store is configured and sets its URL (over a config file's). DATABASE_URL, the name many
  * platforms set for their own database, only fills the URL of a store already set to postgres.
+ * ENGRAM_PG_SCHEMA sets the schema of a postgres store.
  */
 function applyPostgresUrl(draft: ConfigDraft, env: Env, sources: ConfigSources, warnings: string[]): void {
   const explicit = readEnv(env, 'ENGRAM_PG_URL');
@@ -153,6 +154,11 @@ function applyPostgresUrl(draft: ConfigDraft, env: Env, sources: ConfigSources, 
     return;
   }
   const store = draft.store as NonNullable<ConfigDraft['store']>;
+  const schema = readEnv(env, 'ENGRAM_PG_SCHEMA');
+  if (schema !== undefined) {
+    store.schema = schema;
+    sources.set('store.schema', 'env ENGRAM_PG_SCHEMA');
+  }
   if (explicit !== undefined) {
     store.url = explicit;
     sources.set('store.url', 'env ENGRAM_PG_URL');

@@ -9,6 +9,8 @@ import { INGEST_MODES, type IngestMode, runLocomoQa } from '../../eval/locomo/qa
 import { renderLocomoReport } from '../../eval/locomo/render-locomo-report.js';
 import { runLocomoRetrieval } from '../../eval/locomo/run-locomo-retrieval.js';
 import { MemoryError } from '../../spec/memory-error.js';
+import type { Store } from '../../spec/store.js';
+import { createStore, storeSettings } from '../../stores/registry.js';
 import { type CliContext, globalOptions, type RegisterCommand } from '../cli-context.js';
 import { configSources } from '../open-memory.js';
 import { printJson, printNote } from '../output.js';
@@ -61,15 +63,35 @@ async function retrievalOnly(
   context: CliContext,
   dataPath: string,
 ): Promise<void> {
+  const store = await scratchStore(command, context);
   const report = await runLocomoRetrieval({
     dataPath,
+    ...(store ? { store: store.store } : {}),
     ...(typeof options.conversations === 'string' ? { conversations: parseList(options.conversations) } : {}),
     ...(typeof options.limit === 'string' ? { limit: parseIntegerFlag(options.limit, '--limit')! } : {}),
     ...(typeof options.modes === 'string' ? { modes: options.modes.split(',').map((m) => m.trim()) } : {}),
     onProgress: (line) => printNote(context, line),
-  });
+  }).finally(() => store?.store.close());
+  if (store) printNote(context, `ran in ${store.where} (emptied at the start of each run)`);
   if (globalOptions(command).json) return printJson(context, report);
   context.io.stdout(`${renderLocomoReport(report)}\n`);
+}
+
+/**
+ * Retrieval runs in a scratch store of the configured backend, so it measures that backend: for
+ * PostgreSQL a schema of its own beside the configured one (`<schema>_locomo_eval`, emptied at the
+ * start of each run; the user's memories are never touched). SQLite (the default) runs in memory.
+ */
+async function scratchStore(
+  command: Command,
+  context: CliContext,
+): Promise<{ store: Store; where: string } | undefined> {
+  const { input, options } = configSources(globalOptions(command), context);
+  const settings = storeSettings(loadConfig(input, options));
+  if (settings.provider.toLowerCase() !== 'postgres') return undefined;
+  const schema = `${settings.schema ?? 'engram'}_locomo_eval`;
+  const store = await createStore({ ...settings, schema, readOnly: undefined });
+  return { store, where: `PostgreSQL schema ${schema}` };
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Memory } from '../../memory/memory.js';
 import type { Embedder } from '../../spec/embedder.js';
+import type { Store } from '../../spec/store.js';
 import { SqliteStore } from '../../stores/sqlite/sqlite-store.js';
 import { countTokens } from '../../util/token-count.js';
 import { type LocomoConversation, type LocomoQuestion, loadLocomo } from './locomo-dataset.js';
@@ -24,6 +25,11 @@ export interface LocomoRetrievalOptions {
   embedder?: Embedder | null;
   /** Called with a line of progress, e.g. to print to stderr. */
   onProgress?: (line: string) => void;
+  /**
+   * A scratch store to run in (emptied first, for every tenant): the configured backend, so the
+   * benchmark measures it (PostgreSQL included). Default: an in-memory SQLite store.
+   */
+  store?: Store;
 }
 
 export const CATEGORY_NAMES: Record<string, string> = {
@@ -64,7 +70,11 @@ export async function runLocomoRetrieval(options: LocomoRetrievalOptions): Promi
   const embedder = resolved.embedder;
   const needsVectors = modes.some((m) => m.search !== 'keyword');
 
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = options.store ?? new SqliteStore({ path: ':memory:' });
+  if (options.store) {
+    await store.init();
+    await store.reset(null);
+  }
   let now = new Date();
   const deps = { store, now: () => now };
   const writer = new Memory(
@@ -101,7 +111,7 @@ export async function runLocomoRetrieval(options: LocomoRetrievalOptions): Promi
     report[mode.name] = summariseMode(outcomes);
   }
   await writer.close();
-  await store.close();
+  if (!options.store) await store.close();
 
   const questionCount = [...questionsOf.values()].reduce((n, qs) => n + qs.length, 0);
   return {
