@@ -69,7 +69,7 @@ start() {
   log "initdb in $dir/data"
   as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c maintenance_work_mem=3GB" \
     start >&2
   as_postgres "$PG_BIN/psql" -q -h "$dir" -p "$port" -U postgres -d postgres -c "CREATE DATABASE engram_test" >&2
   as_postgres "$PG_BIN/psql" -q -h "$dir" -p "$port" -U postgres -d engram_test -c "CREATE EXTENSION vector" >&2

@@ -129,6 +129,46 @@ describePostgres('PostgresStore specifics', () => {
     expect(unfiltered[0]!.score).toBeGreaterThanOrEqual(unfiltered[9]!.score);
   });
 
+  it('searches exactly without the HNSW index, and rebuilds a missing one at the next start', async () => {
+    const { store, schema } = await fixture();
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      newMemory(`bulk ${i}`, { embedding: randomVector(i + 7) }),
+    );
+    await store.insertMemories('t', rows.slice(0, 1));
+    await store.vectorIndex.drop();
+    await store.insertMemories('t', rows.slice(1));
+    const index = () =>
+      pgAdmin<{ name: string | null }>(`SELECT to_regclass('"${schema}".memory_vectors_hnsw')::text AS name`);
+    expect((await index())[0]!.name).toBeNull();
+    const query = randomVector(4242);
+    const hits = await store.vectorSearch('t', query, { filter: alice(), limit: 3 });
+    const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+    const best = [...rows]
+      .sort((a, b) => cosine(query, b.embedding!) - cosine(query, a.embedding!))
+      .slice(0, 3);
+    expect(hits.map((h) => h.id)).toEqual(best.map((m) => m.id));
+    const again = new PostgresStore({ url: requirePgUrl(), schema });
+    try {
+      await again.init();
+      expect((await index())[0]!.name).toBe(`${schema}.memory_vectors_hnsw`);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('skips query words found in most memories when rarer ones remain, as the SQLite store does', async () => {
+    const { store, schema } = await fixture();
+    const rows = Array.from({ length: 2200 }, (_, i) =>
+      newMemory(`everywhere word ${i}${i === 1234 ? ' and a zebra' : ''}`, { embedding: null }),
+    );
+    await store.insertMemories('t', rows);
+    await pgAdmin(`ANALYZE "${schema}".memory_versions`);
+    const hits = await store.textSearch('t', 'everywhere zebra', { filter: alice(), limit: 5 });
+    expect(hits.map((h) => h.id)).toEqual([rows[1234]!.id]);
+    // Only common words: they are kept (nothing would be found otherwise).
+    expect(await store.textSearch('t', 'everywhere', { filter: alice(), limit: 5 })).toHaveLength(5);
+  });
+
   it('uses the configured text search language, and re-derives the index when it changes', async () => {
     const { store, schema } = await fixture({ language: 'simple' });
     await store.insertMemories('t', [newMemory('Alice was running marathons')]);

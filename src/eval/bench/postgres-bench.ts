@@ -138,7 +138,8 @@ const dropSchema = (url: string, schema: string) =>
 
 const serverVersion = (url: string) =>
   withClient(url, async (c) => {
-    const v = (await c.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? '?';
+    const v =
+      (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
     const pgv = (
       await c.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`)
     ).rows[0]?.v;

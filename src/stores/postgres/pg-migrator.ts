@@ -1,6 +1,7 @@
 import { MemoryError } from '../../spec/memory-error.js';
 import { MIGRATIONS, REQUIRED_TABLES, SCHEMA_VERSION } from './migrations.js';
 import type { PgConnection, PgQuery } from './pg-connection.js';
+import { ensureVectorIndex } from './pg-vectors.js';
 
 /**
  * Prepares the database: pgvector present (created when this user may), the schema is engram's
@@ -39,6 +40,7 @@ export async function migrate(connection: PgConnection, language: string): Promi
       }
       await checkTables(connection, q);
       await applyLanguage(connection, q, language);
+      await ensureVectorIndex(q);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

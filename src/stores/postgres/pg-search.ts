@@ -3,6 +3,7 @@ import { pinnedScope } from '../../util/filter-tree.js';
 import { ftsTerms } from '../shared/fts-query.js';
 import { queryPartition } from '../shared/partition-key.js';
 import { resolveWindow } from '../shared/time-window.js';
+import { CommonTerms } from './pg-common-terms.js';
 import type { PgConnection, PgQuery } from './pg-connection.js';
 import { numbered, vectorLiteral } from './pg-sql.js';
 import type { PgVectors } from './pg-vectors.js';
@@ -26,10 +27,12 @@ const MAX_EF_SEARCH = 1000;
 export class PgSearch {
   readonly #connection: PgConnection;
   readonly #vectors: PgVectors;
+  readonly #common: CommonTerms;
 
   constructor(connection: PgConnection, vectors: PgVectors) {
     this.#connection = connection;
     this.#vectors = vectors;
+    this.#common = new CommonTerms(connection.schema);
   }
 
   async vectorSearch(tenant: string, query: Float32Array, options: CandidateQuery): Promise<ScoredHit[]> {
@@ -66,14 +69,15 @@ export class PgSearch {
   }
 
   async textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredHit[]> {
-    const terms = ftsTerms(query);
-    if (terms.length === 0) return [];
-    // Each word quoted as a tsquery lexeme and OR-ed; the configuration stems them and drops stop words.
-    const tsquery = terms.map((t) => `'${t.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`).join(' | ');
+    const all = ftsTerms(query);
+    if (all.length === 0) return [];
     const window = resolveWindow(options, new Date().toISOString());
     const where = memoryWhere(tenant, options.filter, window);
     const version = window === null ? 'm.version' : 'v.version';
     return this.#connection.withClient(async (q) => {
+      const terms = await this.#common.keep(q, all);
+      // Each word quoted as a tsquery lexeme and OR-ed; the configuration stems them and drops stop words.
+      const tsquery = terms.map((t) => `'${t.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`).join(' | ');
       const rows = await q.rows<{ id: string; version: number; rank: number }>(
         numbered(
           `SELECT m.id, ${version} AS version, ts_rank_cd(v.tsv, query, 32) AS rank

@@ -43,7 +43,7 @@ import { PgScopeLocks } from './pg-scope-locks.js';
 import { PgSearch } from './pg-search.js';
 import { PgTransfer } from './pg-transfer.js';
 import { PgUsage } from './pg-usage.js';
-import { PgVectors } from './pg-vectors.js';
+import { buildVectorIndex, dropVectorIndex, PgVectors } from './pg-vectors.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq URL; sslmode and friends as query parameters). */
@@ -108,6 +108,17 @@ export class PostgresStore implements Store {
     this.#jobs = new PgJobs(this.#connection);
     this.#keys = new PgKeys(this.#connection);
     this.#locks = new PgScopeLocks(this.#connection);
+  }
+
+  /**
+   * For bulk loads (benchmarks, large imports): drop the HNSW index, load, build it once. A load
+   * that stops in between is repaired at the next init (the index is rebuilt).
+   */
+  get vectorIndex(): { drop(): Promise<void>; build(): Promise<void> } {
+    return {
+      drop: () => this.#write(dropVectorIndex),
+      build: () => this.#write(buildVectorIndex),
+    };
   }
 
   /** Whether writes are refused (store.readOnly). */

@@ -9,6 +9,38 @@ import { vectorLiteral } from './pg-sql.js';
  * another model empties it and fixes a new width. The width is cached per process and re-read
  * whenever a vector or a query disagrees with it (another process may have reindexed).
  */
+const HNSW_INDEX =
+  'CREATE INDEX IF NOT EXISTS memory_vectors_hnsw ON memory_vectors USING hnsw (embedding vector_cosine_ops)';
+
+/**
+ * Inside the migration transaction: a schema whose vector width is fixed but whose HNSW index is
+ * missing (a bulk load stopped between dropping and rebuilding it) gets it back. Searches stay
+ * correct without it — exact scans — only slower.
+ */
+export async function ensureVectorIndex(q: PgQuery): Promise<void> {
+  const width = await q.one<{ value: string }>(`SELECT value FROM meta WHERE key = 'vector_dimensions'`);
+  const index = await q.one<{ name: string | null }>(
+    `SELECT to_regclass('memory_vectors_hnsw')::text AS name`,
+  );
+  if (width && !index?.name) await q.run(HNSW_INDEX);
+}
+
+/**
+ * Bulk loads: inserting into an HNSW index row by row costs far more than building it once over
+ * the loaded rows (in parallel, with maintenance_work_mem). `drop` before a large load, `build`
+ * after; `ensureVectorIndex` at the next start repairs a load that stopped in between.
+ */
+export async function dropVectorIndex(q: PgQuery): Promise<void> {
+  await q.run('DROP INDEX IF EXISTS memory_vectors_hnsw');
+}
+
+export async function buildVectorIndex(q: PgQuery): Promise<void> {
+  const width = await q.one<{ value: string }>(`SELECT value FROM meta WHERE key = 'vector_dimensions'`);
+  if (width) await q.run(HNSW_INDEX);
+  // Fresh statistics for the planner and for dropping common query words (pg-common-terms.ts).
+  await q.run('ANALYZE memories, memory_versions, memory_vectors');
+}
+
 export class PgVectors {
   readonly #connection: PgConnection;
   #dimensions: number | null | undefined;
