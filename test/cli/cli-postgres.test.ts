@@ -42,7 +42,8 @@ describePostgres('the CLI on PostgreSQL', () => {
       '--event-time',
       '2024-01-01T00:00:00Z',
     );
-    const id = String((added.results?.[0] as { id: string }).id);
+    const id = String(added.results?.[0]?.id);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
     await engram('update', id, 'Sarah lives in Chicago', '--event-time', '2024-03-01T00:00:00Z');
     const now = await engram('get', id);
     expect(now).toMatchObject({ memory: 'Sarah lives in Chicago' });

@@ -38,19 +38,23 @@ describe.skipIf(!existsSync(DATA))('LoCoMo retrieval harness', () => {
 });
 
 describePostgres('LoCoMo retrieval harness on PostgreSQL', () => {
-  it.skipIf(!existsSync(DATA))('runs in a PostgreSQL store and scores the same questions', async () => {
-    const { store, cleanup } = await postgresFixture();
-    try {
-      const options = { dataPath: DATA, conversations: [1], limit: 10, embedder: null, modes: ['keyword'] };
-      const onPostgres = await runLocomoRetrieval({ ...options, store });
-      const onSqlite = await runLocomoRetrieval(options);
-      expect(onPostgres.questions).toBe(onSqlite.questions);
-      const keyword = onPostgres.modes.keyword as ModeScores;
-      expect(keyword['recall@20']).toBeGreaterThan(0);
-      expect(keyword['recall@20']).toBeGreaterThanOrEqual(keyword['recall@1']);
-      expect((await store.stats()).memories).toBeGreaterThan(100);
-    } finally {
-      await cleanup();
-    }
-  }, 120_000);
+  it.skipIf(!existsSync(DATA))(
+    'runs in a PostgreSQL store and scores the same questions',
+    async () => {
+      const { store, cleanup } = await postgresFixture();
+      try {
+        const options = { dataPath: DATA, conversations: [1], limit: 10, embedder: null, modes: ['keyword'] };
+        const onPostgres = await runLocomoRetrieval({ ...options, store });
+        const onSqlite = await runLocomoRetrieval(options);
+        expect(onPostgres.questions).toBe(onSqlite.questions);
+        const keyword = onPostgres.modes.keyword as ModeScores;
+        expect(keyword['recall@20']).toBeGreaterThan(0);
+        expect(keyword['recall@20']).toBeGreaterThanOrEqual(keyword['recall@1']);
+        expect((await store.stats()).memories).toBeGreaterThan(100);
+      } finally {
+        await cleanup();
+      }
+    },
+    120_000,
+  );
 });
