@@ -1,9 +1,9 @@
 import { MemoryError } from '../../spec/memory-error.js';
 import type { InsertOutcome, NewMemory } from '../../spec/store.js';
 import { partitionKey } from '../shared/partition-key.js';
+import { newRecord } from '../shared/store-rows.js';
 import type { PgQuery } from './pg-connection.js';
 import type { PgMemoryReads } from './pg-memory-reads.js';
-import { newRecord } from './pg-memory-writes.js';
 import { vectorLiteral } from './pg-sql.js';
 import type { PgVectors } from './pg-vectors.js';
 

@@ -1,64 +1,12 @@
 import type { JobLease, JobRecord, JobState, JobStore, LeaseGuard, NewJob } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { JsonValue } from '../../spec/memory-record.js';
+import { type JobRow as JobRowOf, leaseLost, toJob as toJobOf } from '../shared/store-rows.js';
 import type { PgConnection, PgQuery } from './pg-connection.js';
 
-/** A jobs row as the driver hands it back: jsonb already parsed, timestamps as ISO strings. */
-interface JobRow {
-  seq: number;
-  id: string;
-  tenant: string;
-  kind: string;
-  payload: JsonValue;
-  state: string;
-  attempts: number;
-  max_attempts: number;
-  next_attempt_at: string;
-  locked_until: string | null;
-  last_error: string | null;
-  idempotency_key: string | null;
-  result: JsonValue | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function toJob(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    kind: row.kind,
-    // Not jsonColumn: a payload that is a JSON string arrives as that string, and must stay one.
-    payload: row.payload,
-    state: row.state as JobState,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lockedUntil: row.locked_until,
-    lastError: row.last_error,
-    idempotencyKey: row.idempotency_key,
-    result: row.result,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function leaseLost(row: JobRow | undefined, lease: JobLease): MemoryError {
-  const now =
-    row === undefined ? 'gone' : row.state === 'running' ? `running attempt ${row.attempts}` : row.state;
-  return new MemoryError(
-    'lease_lost',
-    `Job ${lease.id} is no longer leased by this worker (attempt ${lease.attempt}; the job is now ${now}): ` +
-      "another worker took it over after the lease ran out, so this run's result was not saved.",
-    {
-      details: {
-        id: lease.id,
-        attempt: lease.attempt,
-        state: row?.state ?? null,
-        attempts: row?.attempts ?? null,
-      },
-    },
-  );
-}
+/** A jobs row as the driver hands it back: jsonb parsed (a JSON string payload stays a string). */
+type JobRow = JobRowOf<JsonValue> & { seq: number };
+const toJob = (row: JobRow) => toJobOf(row, (value) => value);
 
 /**
  * The durable job queue in PostgreSQL, shared by every engram process on the database. Every

@@ -1,39 +1,12 @@
 import type { ApiKeyRecord, KeyStore, NewApiKey } from '../../spec/api-key.js';
 import { MemoryError } from '../../spec/memory-error.js';
+import { KEY_COLUMNS, type KeyRow, toKey } from '../shared/store-rows.js';
 import type { PgConnection } from './pg-connection.js';
-
-interface KeyRow {
-  id: string;
-  tenant: string;
-  name: string | null;
-  prefix: string;
-  user_id: string | null;
-  agent_id: string | null;
-  admin: boolean;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const COLUMNS = 'id, tenant, name, prefix, user_id, agent_id, admin, created_at, revoked_at';
-
-function toKey(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    name: row.name,
-    prefix: row.prefix,
-    userId: row.user_id,
-    agentId: row.agent_id,
-    admin: row.admin === true,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-  };
-}
 
 /**
  * API keys in PostgreSQL. Lookups go by secret hash; the secret never reaches the database.
  * Writes run in `connection.write`, so a key is reported created or revoked only once the
- * commit succeeded; the hash column never leaves the database (COLUMNS leaves it out).
+ * commit succeeded; the hash column never leaves the database (KEY_COLUMNS leaves it out).
  */
 export class PgKeys implements KeyStore {
   readonly #connection: PgConnection;
@@ -46,7 +19,7 @@ export class PgKeys implements KeyStore {
     const row = await this.#connection.write((q) =>
       q.one<KeyRow>(
         `INSERT INTO api_keys(id, tenant, hash, prefix, name, user_id, agent_id, admin, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz) RETURNING ${COLUMNS}`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz) RETURNING ${KEY_COLUMNS}`,
         [
           key.id,
           key.tenant,
@@ -65,7 +38,7 @@ export class PgKeys implements KeyStore {
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | null> {
     const row = await this.#connection.withClient((q) =>
-      q.one<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, [hash]),
+      q.one<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, [hash]),
     );
     return row ? toKey(row) : null;
   }
@@ -73,7 +46,7 @@ export class PgKeys implements KeyStore {
   async listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]> {
     const rows = await this.#connection.withClient((q) =>
       q.rows<KeyRow>(
-        `SELECT ${COLUMNS} FROM api_keys ${tenant === null ? '' : 'WHERE tenant = $1'} ORDER BY seq`,
+        `SELECT ${KEY_COLUMNS} FROM api_keys ${tenant === null ? '' : 'WHERE tenant = $1'} ORDER BY seq`,
         tenant === null ? [] : [tenant],
       ),
     );
@@ -85,7 +58,7 @@ export class PgKeys implements KeyStore {
     const row = await this.#connection.write((q) =>
       q.one<KeyRow>(
         `UPDATE api_keys SET revoked_at = coalesce(revoked_at, $1::timestamptz)
-         WHERE id = $2 ${tenant === null ? '' : 'AND tenant = $3'} RETURNING ${COLUMNS}`,
+         WHERE id = $2 ${tenant === null ? '' : 'AND tenant = $3'} RETURNING ${KEY_COLUMNS}`,
         [at, id, ...(tenant === null ? [] : [tenant])],
       ),
     );

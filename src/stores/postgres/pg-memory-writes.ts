@@ -4,6 +4,7 @@ import type { ChangeOutcome, InsertOutcome, Invalidation, MemoryPatch, NewMemory
 import { partitionKey } from '../shared/partition-key.js';
 import { type MemoryVersionRow, toMemoryRecord } from '../shared/row-mapping.js';
 import { backdated, duplicateText, memoryNotFound } from '../shared/store-errors.js';
+import { newRecord } from '../shared/store-rows.js';
 import { laterOf } from '../shared/time-window.js';
 import type { PgQuery } from './pg-connection.js';
 import type { PgMemoryReads } from './pg-memory-reads.js';
@@ -354,36 +355,4 @@ export class PgMemoryWrites {
       [at, ids, tenant],
     );
   }
-}
-
-/** The record of a memory just inserted (version 1), as reading its row back would give it. */
-export function newRecord(tenant: string, m: NewMemory): MemoryRecord {
-  return {
-    id: m.id,
-    tenant,
-    userId: m.userId,
-    agentId: m.agentId,
-    runId: m.runId,
-    actorId: m.actorId ?? null,
-    role: m.role ?? null,
-    text: m.text,
-    hash: m.hash,
-    metadata: structuredClone(m.metadata),
-    categories: [...(m.categories ?? [])],
-    importance: m.importance,
-    memoryType: m.memoryType,
-    state: 'active',
-    version: 1,
-    validFrom: m.validFrom,
-    validTo: null,
-    createdAt: m.at,
-    updatedAt: m.at,
-    recordedAt: m.at,
-    expiredAt: null,
-    supersededBy: null,
-    source: [...(m.source ?? [])],
-    accessCount: 0,
-    lastAccessedAt: null,
-    embeddingModel: m.embedding ? m.embeddingModel : null,
-  };
 }

@@ -1,17 +1,6 @@
 import type { UsageDelta, UsageStore, UsageTotals } from '../../spec/usage-store.js';
+import { toUsageTotals, type UsageRow } from '../shared/store-rows.js';
 import type { PgConnection } from './pg-connection.js';
-
-interface UsageRow {
-  user_id: string;
-  agent_id: string;
-  run_id: string;
-  adds: number;
-  llm_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  embed_calls: number;
-  updated_at: string;
-}
 
 /**
  * Running totals of what adds cost, per scope (absent ids are stored as '' so the key is unique).
@@ -78,16 +67,6 @@ export class PgUsage implements UsageStore {
         params,
       ),
     );
-    return rows.map((r) => ({
-      userId: r.user_id || null,
-      agentId: r.agent_id || null,
-      runId: r.run_id || null,
-      adds: r.adds,
-      llmCalls: r.llm_calls,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      embedCalls: r.embed_calls,
-      updatedAt: r.updated_at,
-    }));
+    return rows.map(toUsageTotals);
   }
 }

@@ -1,61 +1,10 @@
 import type { JobLease, JobRecord, JobState, JobStore, LeaseGuard, NewJob } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { JsonValue } from '../../spec/memory-record.js';
+import { type JobRow, leaseLost, toJob as toJobOf } from '../shared/store-rows.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
-interface JobRow {
-  id: string;
-  tenant: string;
-  kind: string;
-  payload: string;
-  state: string;
-  attempts: number;
-  max_attempts: number;
-  next_attempt_at: string;
-  locked_until: string | null;
-  last_error: string | null;
-  idempotency_key: string | null;
-  result: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function toJob(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    kind: row.kind,
-    payload: JSON.parse(row.payload) as JsonValue,
-    state: row.state as JobState,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lockedUntil: row.locked_until,
-    lastError: row.last_error,
-    idempotencyKey: row.idempotency_key,
-    result: row.result === null ? null : (JSON.parse(row.result) as JsonValue),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function leaseLost(row: JobRow | undefined, lease: JobLease): MemoryError {
-  const now =
-    row === undefined ? 'gone' : row.state === 'running' ? `running attempt ${row.attempts}` : row.state;
-  return new MemoryError(
-    'lease_lost',
-    `Job ${lease.id} is no longer leased by this worker (attempt ${lease.attempt}; the job is now ${now}): ` +
-      "another worker took it over after the lease ran out, so this run's result was not saved.",
-    {
-      details: {
-        id: lease.id,
-        attempt: lease.attempt,
-        state: row?.state ?? null,
-        attempts: row?.attempts ?? null,
-      },
-    },
-  );
-}
+const toJob = (row: JobRow) => toJobOf(row, (text) => JSON.parse(text) as JsonValue);
 
 /** The durable job queue inside the SQLite file; every write is one `connection.write` transaction. */
 export class SqliteJobs implements JobStore {

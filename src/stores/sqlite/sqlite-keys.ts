@@ -1,34 +1,7 @@
 import type { ApiKeyRecord, KeyStore, NewApiKey } from '../../spec/api-key.js';
 import { MemoryError } from '../../spec/memory-error.js';
+import { KEY_COLUMNS, type KeyRow, toKey } from '../shared/store-rows.js';
 import type { SqliteConnection } from './sqlite-connection.js';
-
-interface KeyRow {
-  id: string;
-  tenant: string;
-  name: string | null;
-  prefix: string;
-  user_id: string | null;
-  agent_id: string | null;
-  admin: number;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const COLUMNS = 'id, tenant, name, prefix, user_id, agent_id, admin, created_at, revoked_at';
-
-function toKey(row: KeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    name: row.name,
-    prefix: row.prefix,
-    userId: row.user_id,
-    agentId: row.agent_id,
-    admin: row.admin === 1,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-  };
-}
 
 /**
  * API keys inside the SQLite file. Lookups go by secret hash; the secret never reaches the
@@ -52,7 +25,7 @@ export class SqliteKeys implements KeyStore {
         this.#db
           .prepare(
             `INSERT INTO api_keys(id, tenant, hash, prefix, name, user_id, agent_id, admin, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${KEY_COLUMNS}`,
           )
           .get(
             key.id,
@@ -71,14 +44,16 @@ export class SqliteKeys implements KeyStore {
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | null> {
     const row = this.#db
-      .prepare(`SELECT ${COLUMNS} FROM api_keys WHERE hash = ? AND revoked_at IS NULL`)
+      .prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE hash = ? AND revoked_at IS NULL`)
       .get(hash) as KeyRow | undefined;
     return row ? toKey(row) : null;
   }
 
   async listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]> {
     const rows = this.#db
-      .prepare(`SELECT ${COLUMNS} FROM api_keys ${tenant === null ? '' : 'WHERE tenant = ?'} ORDER BY seq`)
+      .prepare(
+        `SELECT ${KEY_COLUMNS} FROM api_keys ${tenant === null ? '' : 'WHERE tenant = ?'} ORDER BY seq`,
+      )
       .all(...(tenant === null ? [] : [tenant])) as KeyRow[];
     return rows.map(toKey);
   }
@@ -89,7 +64,7 @@ export class SqliteKeys implements KeyStore {
         this.#db
           .prepare(
             `UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?)
-             WHERE id = ? ${tenant === null ? '' : 'AND tenant = ?'} RETURNING ${COLUMNS}`,
+             WHERE id = ? ${tenant === null ? '' : 'AND tenant = ?'} RETURNING ${KEY_COLUMNS}`,
           )
           .get(at, id, ...(tenant === null ? [] : [tenant])) as KeyRow | undefined,
     );

@@ -1,5 +1,4 @@
 import type { FilterNode } from '../../spec/filter.js';
-import { MemoryError } from '../../spec/memory-error.js';
 import type { HistoryEntry, MemoryRecord, MemoryVersion } from '../../spec/memory-record.js';
 import type { ListOptions, Page, TimeWindow } from '../../spec/store.js';
 import { decodeCursor, encodeCursor } from '../shared/cursor.js';
@@ -12,19 +11,11 @@ import {
   toMemoryVersion,
   type VersionRow,
 } from '../shared/row-mapping.js';
+import { checkOffset } from '../shared/store-rows.js';
 import { type ResolvedWindow, resolveWindow } from '../shared/time-window.js';
 import { compileFilter } from './compile-filter.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { memoryWhere, versionJoin, versionPredicate } from './sqlite-window.js';
-
-/** A whole number of rows to skip; anything else is the caller's bug, said plainly. */
-function checkOffset(offset: number | undefined): number {
-  if (offset === undefined) return 0;
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new MemoryError('invalid_input', `offset must be a whole number ≥ 0, got ${String(offset)}.`);
-  }
-  return offset;
-}
 
 /** Reads of memories, their versions and their history. Every query carries the tenant. */
 export class SqliteMemoryReads {
