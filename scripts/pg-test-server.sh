@@ -50,8 +50,9 @@ free_port() {
 }
 
 as_postgres() {
+  # From / : the caller's directory may be private (a CI clone in mktemp -d is 0700).
   if [ "$(id -u)" = "0" ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
