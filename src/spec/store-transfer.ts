@@ -153,4 +153,11 @@ export interface StoreTransfer {
   ): Promise<number>;
   /** The position a previous import recorded under this key (0 when none). */
   progress(key: string): Promise<number>;
+  /**
+   * Optional, for a large import: stop maintaining the vector index row by row (PostgreSQL:
+   * HNSW) until `endBulk`, which builds it once. A process that dies in between leaves searches
+   * exact (slower, still correct) until the store's next init rebuilds the index.
+   */
+  beginBulk?(): Promise<void>;
+  endBulk?(): Promise<void>;
 }

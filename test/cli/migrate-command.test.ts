@@ -8,7 +8,7 @@ import { createStore } from '../../src/stores/registry.js';
 import { runInProcess } from '../support/cli-in-process.js';
 import { makeTempDir, parseJson } from '../support/cli-runner.js';
 import { fakeEmbedding } from '../support/fake-embedding.js';
-import { describePostgres, dropSchema, freshSchema, requirePgUrl } from '../support/postgres.js';
+import { describePostgres, dropSchema, freshSchema, pgAdmin, requirePgUrl } from '../support/postgres.js';
 
 const embedder: Embedder = {
   id: 'fake:bag-of-words',
@@ -339,6 +339,13 @@ describePostgres('engram migrate, SQLite to PostgreSQL and back', () => {
     expect(there.code, there.stderr).toBe(0);
     const sourceCounts = await counts({ provider: 'sqlite', path: source });
     expect(await counts({ provider: 'postgres', url, schema })).toEqual(sourceCounts);
+    // Into an empty target the HNSW index is built once at the end, not row by row: it is there.
+    expect(there.stderr).toContain('building the vector index');
+    expect(
+      await pgAdmin<{ name: string | null }>(
+        `SELECT to_regclass('"${schema}".memory_vectors_hnsw')::text AS name`,
+      ),
+    ).toEqual([{ name: `${schema}.memory_vectors_hnsw` }]);
 
     const back = join(temp.dir, 'back.db');
     const home = await migrate('--from', url, '--from-schema', schema, '--to', back, '--json');

@@ -34,7 +34,7 @@ import {
   importMessages,
   importUsage,
 } from './pg-transfer-import.js';
-import type { PgVectors } from './pg-vectors.js';
+import { buildVectorIndex, dropVectorIndex, type PgVectors } from './pg-vectors.js';
 
 type Positioned<T> = T & { position: number };
 
@@ -170,6 +170,17 @@ export class PgTransfer implements StoreTransfer {
       case 'usage':
         return importUsage(q, rows as UsageRowOut[]);
     }
+  }
+
+  /** Bulk import: the HNSW index is dropped now and built once by endBulk (with ANALYZE). */
+  async beginBulk(): Promise<void> {
+    this.#vectors.deferIndex = true;
+    await this.#connection.write(dropVectorIndex);
+  }
+
+  async endBulk(): Promise<void> {
+    this.#vectors.deferIndex = false;
+    await this.#connection.write(buildVectorIndex);
   }
 
   async progress(key: string): Promise<number> {

@@ -44,6 +44,8 @@ export async function buildVectorIndex(q: PgQuery): Promise<void> {
 export class PgVectors {
   readonly #connection: PgConnection;
   #dimensions: number | null | undefined;
+  /** During a bulk load: fixing the width does not create the HNSW index (it is built once after). */
+  deferIndex = false;
 
   constructor(connection: PgConnection) {
     this.#connection = connection;
@@ -89,9 +91,7 @@ export class PgVectors {
     }
     await q.run('DROP INDEX IF EXISTS memory_vectors_hnsw');
     await q.run(`ALTER TABLE memory_vectors ALTER COLUMN embedding TYPE vector(${dimensions})`);
-    await q.run(
-      'CREATE INDEX memory_vectors_hnsw ON memory_vectors USING hnsw (embedding vector_cosine_ops)',
-    );
+    if (!this.deferIndex) await q.run(HNSW_INDEX);
     await q.run(
       `INSERT INTO meta(key, value) VALUES ('vector_dimensions', $1)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
