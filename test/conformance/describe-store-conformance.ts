@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STORE_CAPABILITIES, type StoreCapability } from '../../src/spec/store.js';
 import type { MakeFixture } from './conformance-kit.js';
+import { filterChecks } from './filter-checks.js';
 import { jobChecks, scopeLockChecks } from './jobs-checks.js';
 import { keyChecks } from './keys-checks.js';
 import { memoryChecks } from './memories-checks.js';
@@ -16,7 +17,10 @@ export { axisVector, newMemory } from './conformance-kit.js';
 
 /** The checks of each capability; a capability without checks yet is listed as such. */
 const CHECKS: Partial<Record<StoreCapability, (makeFixture: MakeFixture) => void>> = {
-  memories: memoryChecks,
+  memories: (makeFixture) => {
+    memoryChecks(makeFixture);
+    describe('filters', () => filterChecks(makeFixture));
+  },
   versions: versionChecks,
   'vector-search': vectorSearchChecks,
   'text-search': textSearchChecks,

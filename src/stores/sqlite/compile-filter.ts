@@ -18,6 +18,22 @@ const RECORD_COLUMN: Record<RecordField, string> = {
   categories: 'm.categories',
 };
 
+const TIME_FIELDS = new Set<RecordField>(['created_at', 'updated_at', 'valid_from']);
+
+/**
+ * Times are stored as `toISOString()` text and compared as text, so a time given in another ISO
+ * form ("…T00:00:00Z", "+02:00") is rewritten to that form first; otherwise "…00Z" would sort
+ * after "…00.000Z" of the same instant. Values that are not times are compared as given.
+ */
+function asStoredTime(value: JsonValue): JsonValue {
+  const normalise = (v: JsonValue): JsonValue => {
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(v)) return v;
+    const ms = Date.parse(v);
+    return Number.isNaN(ms) ? v : new Date(ms).toISOString();
+  };
+  return Array.isArray(value) ? value.map(normalise) : normalise(value);
+}
+
 function bindable(value: JsonValue): SqlParam {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value === null || typeof value === 'string' || typeof value === 'number') return value;
@@ -68,7 +84,7 @@ export function compileFilter(node: FilterNode, view: 'current' | 'version' = 'c
       return compileComparison(
         view === 'version' && node.field === 'valid_from' ? 'v.valid_from' : RECORD_COLUMN[node.field],
         node.op,
-        node.value,
+        TIME_FIELDS.has(node.field) ? asStoredTime(node.value) : node.value,
         false,
       );
     case 'meta': {
