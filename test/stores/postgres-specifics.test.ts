@@ -248,6 +248,41 @@ describePostgres('PostgresStore specifics', () => {
     expect(await pgAdmin('SELECT 1 FROM pg_namespace WHERE nspname = $1', [missing])).toEqual([]);
   });
 
+  it('survives the server dropping its connections: one retryable error at most, then it reconnects', async () => {
+    const { store, schema } = await fixture();
+    const m = newMemory('still here after a restart');
+    await store.insertMemories('t', [m]);
+    await store.lockScope('t\u001falice', async () => undefined);
+    // What a server restart or a failover does to every open connection.
+    const killed = await pgAdmin(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE application_name IN ($1, $2) AND pid <> pg_backend_pid()`,
+      [`engram ${schema}`, `engram-locks ${schema}`],
+    );
+    // The pool's idle connection(s) and the scope-lock connection.
+    expect(killed.length).toBeGreaterThanOrEqual(2);
+    const attempts: string[] = [];
+    for (let i = 0; i < 3 && attempts.at(-1) !== 'ok'; i++) {
+      try {
+        expect((await store.getMemory('t', m.id))?.text).toBe('still here after a restart');
+        attempts.push('ok');
+      } catch (error) {
+        expect(error).toBeInstanceOf(MemoryError);
+        expect((error as MemoryError).code).toBe('store_error');
+        expect((error as MemoryError).isRetryable).toBe(true);
+        attempts.push('retryable');
+      }
+    }
+    expect(attempts.at(-1)).toBe('ok');
+    expect(attempts.length).toBeLessThanOrEqual(2);
+    // The scope-lock connection comes back too.
+    let locked = false;
+    for (let i = 0; i < 2 && !locked; i++) {
+      locked = await store.lockScope('t\u001falice', async () => true).catch(() => false);
+    }
+    expect(locked).toBe(true);
+  });
+
   it('asks for pgvector when the user may not enable it', async () => {
     const role = `limited_${randomUUID().slice(0, 8)}`;
     const database = `${role}_db`;

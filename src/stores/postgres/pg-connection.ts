@@ -88,7 +88,8 @@ export class PgConnection {
       max: this.#poolSize,
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
-      application_name: 'engram',
+      // The schema in the name tells deployments sharing a server apart in pg_stat_activity.
+      application_name: `engram ${this.schema}`.slice(0, 63),
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === TIMESTAMPTZ || oid === 1114) {

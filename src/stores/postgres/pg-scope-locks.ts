@@ -33,7 +33,7 @@ export class PgScopeLocks {
       const pg = await import('pg');
       const client = new pg.default.Client({
         connectionString: this.#connection.url,
-        application_name: 'engram-locks',
+        application_name: `engram-locks ${this.#connection.schema}`.slice(0, 63),
       });
       client.on('error', () => {
         this.#client = undefined;
