@@ -6,6 +6,8 @@ import type { JobRecord } from '../spec/job.js';
 import { MemoryError } from '../spec/memory-error.js';
 import type { Store, StoreStats } from '../spec/store.js';
 import type { UsageTotals } from '../spec/usage-store.js';
+import { type ExportOptions, exportData, importData } from '../transfer/data-transfer.js';
+import type { ParsedExport } from '../transfer/export-format.js';
 import { addInferred } from './add/add-inferred.js';
 import { addRaw } from './add/add-raw.js';
 import { checkAdd } from './add/check-add.js';
@@ -155,6 +157,16 @@ export class Memory {
    */
   get keys(): KeyStore {
     return apiKeys(() => this.#store());
+  }
+
+  /** Whole-store export and import in JSON Lines (`engram export` / `import`, src/transfer/). */
+  get data() {
+    return {
+      export: async (options: Omit<ExportOptions, 'now'>, write: (line: string) => void | Promise<void>) =>
+        exportData(await this.#store(), { ...options, now: this.#engine.now() }, write),
+      import: async (parsed: ParsedExport, progressKey: string) =>
+        importData(await this.#store(), parsed, progressKey),
+    };
   }
 
   /** The durable job queue across tenants, for the ingest worker and the queue gauges. */

@@ -6,6 +6,7 @@ import { deleteCommand } from './delete-command.js';
 import { demoCommand } from './demo-command.js';
 import { doctorCommand } from './doctor-command.js';
 import { evalCommand } from './eval-command.js';
+import { exportCommand } from './export-command.js';
 import { getCommand } from './get-command.js';
 import { historyCommand } from './history-command.js';
 import { jobsCommand } from './jobs-command.js';
@@ -33,6 +34,7 @@ export const commands: readonly RegisterCommand[] = [
   historyCommand,
   reindexCommand,
   migrateCommand,
+  exportCommand,
   doctorCommand,
   jobsCommand,
   chatCommand,

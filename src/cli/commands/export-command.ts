@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { MemoryError } from '../../spec/memory-error.js';
+import { parseExport } from '../../transfer/export-format.js';
+import { globalOptions, type RegisterCommand } from '../cli-context.js';
+import { withMemory } from '../open-memory.js';
+import { printJson, printLines, printNote, renderTable } from '../output.js';
+import { readScope, withScopeOptions } from './scope-options.js';
+
+/**
+ * `engram export` and `engram import`: a store's data as JSON Lines (src/transfer/export-format.ts),
+ * from any store into any store (SQLite ↔ PostgreSQL), idempotent on import.
+ */
+export const exportCommand: RegisterCommand = (program, context) => {
+  withScopeOptions(
+    program
+      .command('export')
+      .description('write memories (every version and history), messages and usage as JSON Lines')
+      .option('--all', 'every tenant (default: the --tenant / ENGRAM_TENANT one)')
+      .option('--with-vectors', 'include the vectors (otherwise the importer re-embeds)')
+      .option('--out <file>', 'write to this file instead of standard output'),
+  ).action(async (options: Record<string, unknown>, command: Command) => {
+    const globals = globalOptions(command);
+    const scope = readScope(options);
+    if (options.all === true && Object.keys(scope).length > 0) {
+      throw new MemoryError(
+        'invalid_input',
+        '--all exports every tenant; leave out --user/--agent/--run, or --all.',
+      );
+    }
+    const lines: string[] = [];
+    const header = await withMemory(globals, context, (memory) =>
+      memory.data.export(
+        {
+          tenant: options.all === true ? null : memory.tenant,
+          scope: Object.keys(scope).length > 0 ? scope : null,
+          withVectors: options.withVectors === true,
+        },
+        (line) => {
+          lines.push(line);
+        },
+      ),
+    );
+    const text = `${lines.join('\n')}\n`;
+    if (typeof options.out === 'string') {
+      writeFileSync(resolve(context.io.cwd, options.out), text);
+      const c = header.counts;
+      printNote(
+        context,
+        `exported ${c.memories} memories, ${c.messages} messages, ${c.keys} keys (listed, no secrets), ${c.usage} usage rows to ${options.out}`,
+      );
+    } else {
+      context.io.stdout(text);
+    }
+  });
+
+  program
+    .command('import')
+    .description('import a file written by `engram export` (idempotent: importing twice adds nothing)')
+    .argument('<file>', 'the export file, or - for standard input')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      const globals = globalOptions(command);
+      const text =
+        file === '-' ? readFileSync(0, 'utf8') : readFileSync(resolve(context.io.cwd, file), 'utf8');
+      // Checked whole before anything is written: a malformed or truncated file imports nothing.
+      const parsed = parseExport(text);
+      const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      const { report, reindexed } = await withMemory(globals, context, async (memory) => {
+        const report = await memory.data.import(parsed, `import:${digest}`);
+        let reindexed: number | null = null;
+        if (report.vectorsMissing && memory.config.embedder !== null) {
+          printNote(context, 'embedding the imported memories with the configured embedder');
+          reindexed = (await memory.reindex()).reembedded;
+        }
+        return { report, reindexed };
+      });
+      if (globals.json) return printJson(context, { ...report, reindexed });
+      printLines(context, [
+        ...renderTable(
+          ['kind', 'in file', 'imported', 'already there'],
+          report.kinds.map((k) => [k.kind, String(k.rows), String(k.written), String(k.present)]),
+        ),
+        ...(report.keysListed > 0
+          ? [
+              `${report.keysListed} API keys listed in the file were not imported (exports never carry secrets): create new keys.`,
+            ]
+          : []),
+        ...(report.vectorsMissing
+          ? [
+              reindexed === null
+                ? 'The imported memories have no vectors yet: configure an embedder and run `engram reindex` (keyword search works meanwhile).'
+                : `Embedded ${reindexed} memory versions with the configured embedder.`,
+            ]
+          : []),
+      ]);
+    });
+};

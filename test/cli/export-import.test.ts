@@ -1,0 +1,166 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Memory } from '../../src/memory/memory.js';
+import type { Embedder } from '../../src/spec/embedder.js';
+import { parseExport } from '../../src/transfer/export-format.js';
+import { runInProcess } from '../support/cli-in-process.js';
+import { makeTempDir } from '../support/cli-runner.js';
+import { fakeEmbedding } from '../support/fake-embedding.js';
+import { describePostgres, dropSchema, freshSchema, requirePgUrl } from '../support/postgres.js';
+
+const embedder: Embedder = {
+  id: 'fake:bag-of-words',
+  maxEmbeddingsPerCall: 64,
+  dimensions: 64,
+  embed: async (texts) => ({ embeddings: texts.map((t) => fakeEmbedding(t)) }),
+};
+
+let tmp: ReturnType<typeof makeTempDir>;
+let source: string;
+let ids: { chicago: string; cat: string };
+
+/** alice: a memory with two versions, one with metadata, a deleted one, messages; bob: one memory. */
+async function buildSource(path: string): Promise<{ chicago: string; cat: string }> {
+  let t = Date.parse('2024-06-01T00:00:00.000Z');
+  const tick = () => {
+    t += 60_000;
+    return new Date(t);
+  };
+  const memory = new Memory({ dbPath: path, llm: null }, { embedder, env: {}, now: tick });
+  try {
+    const add = async (text: string, userId: string, more = {}) =>
+      (await memory.add(text, { userId, infer: false, ...more })).results[0]!.id;
+    const chicago = await add('Lives in Boston', 'alice', { eventTime: '2024-01-10T00:00:00Z' });
+    await memory.update(chicago, { text: 'Lives in Chicago', eventTime: '2024-03-01T00:00:00Z' });
+    const cat = await add('Has a cat called Miso', 'alice', { metadata: { topic: 'pets' } });
+    await memory.delete(await add('Drinks coffee', 'alice'));
+    await add('Likes green tea', 'bob');
+    await memory.keys.createApiKey({
+      id: 'k1',
+      tenant: 'default',
+      hash: 'cd'.repeat(32),
+      prefix: 'eng_k1',
+      admin: false,
+      at: memory.now(),
+    });
+    return { chicago, cat };
+  } finally {
+    await memory.close();
+  }
+}
+
+const env = (db: string) => ({ ENGRAM_DB: db, ENGRAM_LLM: 'none', ENGRAM_EMBEDDER: 'none' });
+
+beforeAll(async () => {
+  tmp = makeTempDir('engram-export-');
+  source = join(tmp.dir, 'source.db');
+  ids = await buildSource(source);
+});
+afterAll(() => tmp?.remove());
+
+describe('engram export / import', () => {
+  it('exports one user: every version and history, no other scope, keys left out', async () => {
+    const out = await runInProcess(
+      ['export', '--user', 'alice', '--out', 'alice.jsonl'],
+      env(source),
+      tmp.dir,
+    );
+    expect(out.code, out.stderr).toBe(0);
+    const parsed = parseExport(readFileSync(join(tmp.dir, 'alice.jsonl'), 'utf8'));
+    // infer:false adds log their text as messages too.
+    expect(parsed.header.counts).toEqual({ memories: 3, messages: 3, keys: 0, usage: 1 });
+    expect(parsed.header.withVectors).toBe(false);
+    expect(parsed.rows.memories.every((m) => m.userId === 'alice')).toBe(true);
+    const chicago = parsed.rows.memories.find((m) => m.id === ids.chicago)!;
+    expect(chicago.versions.map((v) => v.text).sort()).toEqual(['Lives in Boston', 'Lives in Chicago']);
+    expect(chicago.versions.every((v) => v.embedding === null)).toBe(true);
+  });
+
+  it('imports into another store with the same reads, and a second import adds nothing', async () => {
+    const target = join(tmp.dir, 'target.db');
+    const first = await runInProcess(['import', 'alice.jsonl', '--json'], env(target), tmp.dir);
+    expect(first.code, first.stderr).toBe(0);
+    const report = JSON.parse(first.stdout) as {
+      kinds: { kind: string; written: number }[];
+      vectorsMissing: boolean;
+    };
+    expect(report.kinds.find((k) => k.kind === 'memories')!.written).toBe(3);
+    expect(report.vectorsMissing).toBe(true);
+    const again = await runInProcess(['import', 'alice.jsonl', '--json'], env(target), tmp.dir);
+    expect((JSON.parse(again.stdout) as typeof report).kinds.every((k) => k.written === 0)).toBe(true);
+
+    const open = (path: string) => new Memory({ dbPath: path, llm: null, embedder: null }, { env: {} });
+    const [a, b] = [open(source), open(target)];
+    try {
+      for (const id of [ids.chicago, ids.cat]) {
+        expect(await b.get(id)).toEqual(await a.get(id));
+        expect(await b.history(id)).toEqual(await a.history(id));
+        expect(await b.versions(id)).toEqual(await a.versions(id));
+      }
+      expect((await b.get(ids.chicago, { asOf: '2024-02-01T00:00:00Z' }))?.memory).toBe('Lives in Boston');
+      expect((await b.getAll({ userId: 'bob' })).results).toEqual([]);
+      const found = await b.search('Chicago', { userId: 'alice' });
+      expect(found.results[0]?.id).toBe(ids.chicago);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('refuses a truncated or malformed file with its line number, importing nothing', async () => {
+    const text = readFileSync(join(tmp.dir, 'alice.jsonl'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(tmp.dir, 'cut.jsonl'), `${text.slice(0, -2).join('\n')}\n`);
+    writeFileSync(
+      join(tmp.dir, 'bad.jsonl'),
+      `${[...text.slice(0, 2), '{"kind": "memories", "row": {', ...text.slice(2)].join('\n')}\n`,
+    );
+    const empty = join(tmp.dir, 'empty.db');
+    const cut = await runInProcess(['import', 'cut.jsonl'], env(empty), tmp.dir);
+    expect(cut.code).not.toBe(0);
+    expect(cut.stderr).toMatch(/line \d+: the header announces \d+ \w+ but the file holds \d+/);
+    const bad = await runInProcess(['import', 'bad.jsonl'], env(empty), tmp.dir);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/line 3: the line is not JSON/);
+    const check = new Memory({ dbPath: empty, llm: null, embedder: null }, { env: {} });
+    try {
+      expect((await check.getAll({ userId: 'alice' })).results).toEqual([]);
+    } finally {
+      await check.close();
+    }
+  });
+});
+
+describePostgres('export from SQLite, import into PostgreSQL with vectors', () => {
+  const schema = freshSchema('imp');
+  afterAll(() => dropSchema(schema));
+
+  it('gives the same search results', async () => {
+    const from = new Memory({ dbPath: source, llm: null }, { embedder, env: {} });
+    const to = new Memory(
+      { store: { provider: 'postgres', url: requirePgUrl(), schema }, llm: null },
+      { embedder, env: {} },
+    );
+    try {
+      const lines: string[] = [];
+      const header = await from.data.export({ tenant: null, scope: null, withVectors: true }, (line) => {
+        lines.push(line);
+      });
+      expect(header.counts.keys).toBe(1);
+      expect(lines.join('\n')).not.toContain('cd'.repeat(32));
+      const report = await to.data.import(parseExport(lines.join('\n')), 'import:test');
+      expect(report.vectorsMissing).toBe(false);
+      expect(report.keysListed).toBe(1);
+      for (const query of ['Chicago', 'cat Miso', 'green tea']) {
+        for (const userId of ['alice', 'bob']) {
+          const a = await from.search(query, { userId });
+          const b = await to.search(query, { userId });
+          expect(b.results.map((r) => r.id)).toEqual(a.results.map((r) => r.id));
+        }
+      }
+    } finally {
+      await from.close();
+      await to.close();
+    }
+  });
+});
