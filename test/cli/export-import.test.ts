@@ -75,6 +75,16 @@ describe('engram export / import', () => {
     const chicago = parsed.rows.memories.find((m) => m.id === ids.chicago)!;
     expect(chicago.versions.map((v) => v.text).sort()).toEqual(['Lives in Boston', 'Lives in Chicago']);
     expect(chicago.versions.every((v) => v.embedding === null)).toBe(true);
+    // --json: one document (the header) on stdout; without --out it is refused, not mixed.
+    const json = await runInProcess(
+      ['export', '--user', 'bob', '--out', 'bob.jsonl', '--json'],
+      env(source),
+      tmp.dir,
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({ format: 'engram-export', counts: { memories: 1 } });
+    const mixed = await runInProcess(['export', '--json'], env(source), tmp.dir);
+    expect(mixed.code).not.toBe(0);
+    expect(mixed.stderr).toContain('--out <file>');
   });
 
   it('imports into another store with the same reads, and a second import adds nothing', async () => {

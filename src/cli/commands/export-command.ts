@@ -24,6 +24,12 @@ export const exportCommand: RegisterCommand = (program, context) => {
   ).action(async (options: Record<string, unknown>, command: Command) => {
     const globals = globalOptions(command);
     const scope = readScope(options);
+    if (globals.json && typeof options.out !== 'string') {
+      throw new MemoryError(
+        'invalid_input',
+        'engram export writes JSON Lines (many documents) to standard output; with --json give --out <file>, and the summary is printed as one JSON document.',
+      );
+    }
     if (options.all === true && Object.keys(scope).length > 0) {
       throw new MemoryError(
         'invalid_input',
@@ -46,6 +52,7 @@ export const exportCommand: RegisterCommand = (program, context) => {
     const text = `${lines.join('\n')}\n`;
     if (typeof options.out === 'string') {
       writeFileSync(resolve(context.io.cwd, options.out), text);
+      if (globals.json) return printJson(context, header);
       const c = header.counts;
       printNote(
         context,
