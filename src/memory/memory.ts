@@ -6,8 +6,7 @@ import type { JobRecord } from '../spec/job.js';
 import { MemoryError } from '../spec/memory-error.js';
 import type { Store, StoreStats } from '../spec/store.js';
 import type { UsageTotals } from '../spec/usage-store.js';
-import { type ExportOptions, exportData, importData } from '../transfer/data-transfer.js';
-import type { ParsedExport } from '../transfer/export-format.js';
+import { type MemoryData, memoryData } from '../transfer/memory-data.js';
 import { addInferred } from './add/add-inferred.js';
 import { addRaw } from './add/add-raw.js';
 import { checkAdd } from './add/check-add.js';
@@ -159,14 +158,13 @@ export class Memory {
     return apiKeys(() => this.#store());
   }
 
-  /** Whole-store export and import in JSON Lines (`engram export` / `import`, src/transfer/). */
-  get data() {
-    return {
-      export: async (options: Omit<ExportOptions, 'now'>, write: (line: string) => void | Promise<void>) =>
-        exportData(await this.#store(), { ...options, now: this.#engine.now() }, write),
-      import: async (parsed: ParsedExport, progressKey: string) =>
-        importData(await this.#store(), parsed, progressKey),
-    };
+  /** Export, import and erasure of data (`engram export` / `import` / `erase`, src/transfer/). */
+  get data(): MemoryData {
+    return memoryData(
+      () => this.#store(),
+      this.tenant,
+      () => this.#engine.now(),
+    );
   }
 
   /** The durable job queue across tenants, for the ingest worker and the queue gauges. */

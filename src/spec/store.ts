@@ -348,12 +348,35 @@ export interface StoreLifecycle {
   /** Removes everything of one tenant, or of all tenants when tenant is null. */
   reset(tenant: string | null): Promise<void>;
   /**
+   * Right to be forgotten: removes every row of the scope (memories of every state with all
+   * their versions, vectors, full-text rows and history; the scope's messages, queued jobs and
+   * usage totals) in one transaction, then makes the freed bytes unrecoverable where the backend
+   * can (SQLite: secure_delete, full-text merge, VACUUM, WAL truncated; PostgreSQL: VACUUM).
+   * Every id given must match; at least one is required.
+   */
+  eraseScope(tenant: string, scope: ErasureScope): Promise<ErasureCounts>;
+  /**
    * Runs `fn` holding an exclusive lock on `key` (a scope) that every process using this store
    * respects — PostgreSQL: an advisory lock — so two processes never reconcile one scope's facts
    * at once. Optional: without it the engine's in-process lock serialises a scope, and across
    * processes the unique index on active text is the backstop (the SQLite store: one machine).
    */
   lockScope?<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface ErasureScope {
+  userId?: string | undefined;
+  agentId?: string | undefined;
+  runId?: string | undefined;
+}
+
+export interface ErasureCounts {
+  memories: number;
+  versions: number;
+  history: number;
+  messages: number;
+  jobs: number;
+  usage: number;
 }
 
 /** Everything engram's engine needs from a backend. */

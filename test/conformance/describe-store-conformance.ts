@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STORE_CAPABILITIES, type StoreCapability } from '../../src/spec/store.js';
 import type { MakeFixture } from './conformance-kit.js';
+import { eraseChecks } from './erase-checks.js';
 import { filterChecks } from './filter-checks.js';
 import { jobChecks, scopeLockChecks } from './jobs-checks.js';
 import { keyChecks } from './keys-checks.js';
@@ -20,6 +21,7 @@ const CHECKS: Partial<Record<StoreCapability, (makeFixture: MakeFixture) => void
   memories: (makeFixture) => {
     memoryChecks(makeFixture);
     describe('filters', () => filterChecks(makeFixture));
+    describe('erasure', () => eraseChecks(makeFixture));
   },
   versions: versionChecks,
   'vector-search': vectorSearchChecks,

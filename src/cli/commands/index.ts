@@ -5,6 +5,7 @@ import { deleteAllCommand } from './delete-all-command.js';
 import { deleteCommand } from './delete-command.js';
 import { demoCommand } from './demo-command.js';
 import { doctorCommand } from './doctor-command.js';
+import { eraseCommand } from './erase-command.js';
 import { evalCommand } from './eval-command.js';
 import { exportCommand } from './export-command.js';
 import { getCommand } from './get-command.js';
@@ -35,6 +36,7 @@ export const commands: readonly RegisterCommand[] = [
   reindexCommand,
   migrateCommand,
   exportCommand,
+  eraseCommand,
   doctorCommand,
   jobsCommand,
   chatCommand,

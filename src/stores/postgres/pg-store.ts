@@ -7,6 +7,8 @@ import {
   type CandidateQuery,
   type Change,
   type ChangeOutcome,
+  type ErasureCounts,
+  type ErasureScope,
   type InsertOutcome,
   type Invalidation,
   type ListOptions,
@@ -31,6 +33,7 @@ import { toMemoryRecord } from '../shared/row-mapping.js';
 import { memoryNotFound } from '../shared/store-errors.js';
 import { insertMany } from './pg-bulk-insert.js';
 import { PgConnection, type PgQuery } from './pg-connection.js';
+import { eraseScope } from './pg-erase.js';
 import { checkHealth } from './pg-health.js';
 import { PgJobs } from './pg-jobs.js';
 import { PgKeys } from './pg-keys.js';
@@ -325,6 +328,9 @@ export class PostgresStore implements Store {
   }
   reset(tenant: string | null): Promise<void> {
     return this.#maintenance.reset(tenant);
+  }
+  eraseScope(tenant: string, scope: ErasureScope): Promise<ErasureCounts> {
+    return eraseScope(this.#connection, tenant, scope);
   }
 
   // messages and usage

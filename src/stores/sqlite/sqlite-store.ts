@@ -8,6 +8,8 @@ import {
   type CandidateQuery,
   type Change,
   type ChangeOutcome,
+  type ErasureCounts,
+  type ErasureScope,
   type InsertOutcome,
   type Invalidation,
   type ListOptions,
@@ -32,6 +34,7 @@ import { toMemoryRecord } from '../shared/row-mapping.js';
 import { memoryNotFound } from '../shared/store-errors.js';
 import type { AnnOptions } from './ann-index.js';
 import { SqliteConnection } from './sqlite-connection.js';
+import { eraseScope } from './sqlite-erase.js';
 import { sqliteFailure } from './sqlite-failure.js';
 import { checkHealth } from './sqlite-health.js';
 import { SqliteJobs } from './sqlite-jobs.js';
@@ -280,6 +283,9 @@ export class SqliteStore implements Store {
   }
   async reset(tenant: string | null): Promise<void> {
     this.#maintenance.reset(tenant);
+  }
+  async eraseScope(tenant: string, scope: ErasureScope): Promise<ErasureCounts> {
+    return eraseScope(this.#connection, () => this.#vectors, tenant, scope);
   }
 
   // messages and usage
