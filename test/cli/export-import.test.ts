@@ -141,6 +141,21 @@ describe('engram export / import', () => {
   });
 });
 
+describe('engram erase', () => {
+  it('asks for --yes, then erases the scope and says what went', async () => {
+    const db = join(tmp.dir, 'erase.db');
+    expect((await runInProcess(['import', 'alice.jsonl'], env(db), tmp.dir)).code).toBe(0);
+    const unconfirmed = await runInProcess(['erase', '--user', 'alice'], env(db), tmp.dir);
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toContain('--yes');
+    const erased = await runInProcess(['erase', '--user', 'alice', '--yes', '--json'], env(db), tmp.dir);
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(JSON.parse(erased.stdout)).toMatchObject({ memories: 3, messages: 3 });
+    const list = await runInProcess(['list', '--user', 'alice', '--all', '--json'], env(db), tmp.dir);
+    expect(JSON.parse(list.stdout).results).toEqual([]);
+  });
+});
+
 describePostgres('export from SQLite, import into PostgreSQL with vectors', () => {
   const schema = freshSchema('imp');
   afterAll(() => dropSchema(schema));
