@@ -153,6 +153,16 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
   );
 
   server.registerTool(
+    'erase_scope',
+    {
+      description:
+        'Right to be forgotten: erase every trace of a scope (memories, versions, history, messages, queued jobs, usage). Cannot be undone; needs an admin key and confirm: true.',
+      inputSchema: z.strictObject({ ...scope, confirm: z.literal(true) }),
+    },
+    ({ confirm: _confirmed, ...args }) => runTool(() => scoped.erase(args)),
+  );
+
+  server.registerTool(
     'memory_history',
     {
       description:

@@ -4,6 +4,8 @@ import {
   addResultSchema,
   apiKeySchema,
   createdKeySchema,
+  eraseBodySchema,
+  erasureResultSchema,
   errorBodySchema,
   getQuerySchema,
   historyItemSchema,
@@ -126,6 +128,15 @@ const OPERATIONS: Operation[] = [
     summary: "Erase every memory of the key's tenant (admin key without a pin).",
     tag: 'admin',
     response: messageResultSchema,
+  },
+  {
+    method: 'post',
+    path: '/erase',
+    summary:
+      'Right to be forgotten: erase every trace of a scope — memories, versions, history, messages, jobs, usage (admin key).',
+    tag: 'admin',
+    body: eraseBodySchema,
+    response: erasureResultSchema,
   },
   {
     method: 'get',

@@ -56,6 +56,22 @@ export const listQuerySchema = z.strictObject({
 
 export const scopeQuerySchema = z.strictObject(scopeFields);
 
+export const eraseBodySchema = z.strictObject({
+  ...scopeFields,
+  confirm: z
+    .literal(true, { error: 'erase cannot be undone: send "confirm": true' })
+    .describe('Must be true: the scope is erased for good, history included.'),
+});
+
+export const erasureResultSchema = z.object({
+  memories: z.number().int(),
+  versions: z.number().int(),
+  history: z.number().int(),
+  messages: z.number().int(),
+  jobs: z.number().int(),
+  usage: z.number().int(),
+});
+
 export const searchBodySchema = z.strictObject({
   query: z.string().min(1),
   ...scopeFields,

@@ -17,6 +17,7 @@ const TOOLS = [
   'update_memory',
   'delete_memory',
   'delete_all_memories',
+  'erase_scope',
   'memory_history',
 ];
 

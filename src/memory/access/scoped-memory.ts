@@ -1,6 +1,7 @@
 import type { ApiKeyRecord } from '../../spec/api-key.js';
 import type { Filter } from '../../spec/filter.js';
 import { MemoryError } from '../../spec/memory-error.js';
+import type { ErasureCounts } from '../../spec/store.js';
 import type {
   AddOptions,
   AddResult,
@@ -183,6 +184,15 @@ export class ScopedMemory {
 
   deleteAll(options: ScopeOptions): Promise<{ message: string; deleted: number }> {
     return this.memory.deleteAll(this.scope(options));
+  }
+
+  /**
+   * Right to be forgotten for one scope (history included, bytes made unrecoverable): admin keys
+   * only, since it removes what even a delete keeps; a pinned admin erases only within its pin.
+   */
+  erase(options: ScopeOptions): Promise<ErasureCounts> {
+    this.requireAdmin('erase');
+    return this.memory.data.erase(this.scope(options));
   }
 
   /**

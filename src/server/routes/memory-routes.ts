@@ -6,6 +6,7 @@ import type { AppEnv } from '../app-env.js';
 import { parseBody, parseQuery } from '../parse-input.js';
 import {
   addBodySchema,
+  eraseBodySchema,
   getQuerySchema,
   listQuerySchema,
   scopeQuerySchema,
@@ -99,6 +100,11 @@ export function memoryRoutes(): Hono<AppEnv> {
   });
 
   app.post('/reset', async (c) => c.json(await c.get('scoped').reset()));
+
+  app.post('/erase', async (c) => {
+    const { confirm: _confirmed, ...scope } = await parseBody(c, eraseBodySchema);
+    return c.json(await c.get('scoped').erase(scope));
+  });
 
   app.get('/jobs/:id', async (c) => c.json(await c.get('scoped').job(c.req.param('id'))));
 
