@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { facts, type MemoryFixture, memoryFixture, operations } from './memory-fixture.js';
+import { facts, type MemoryFixture, memoryFixture, operations, storeVariants } from './memory-fixture.js';
 
 const VALID = facts({ text: 'Loves hiking', category: 'preference' });
 
 /** Every failure ends in correct memories or a visible error with a pending job — never silence. */
-describe('inferred add under real failure modes', () => {
+describe.each(storeVariants())('inferred add under real failure modes (%s)', (_store, overrides) => {
   let fx: MemoryFixture;
   beforeEach(async () => {
-    fx = await memoryFixture();
+    fx = await memoryFixture(overrides());
   });
   afterEach(async () => {
     await fx.close();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Memory } from '../../src/memory/memory.js';
 import { type FakeOllama, startFakeOllama } from '../support/fake-ollama.js';
+import { dropSchema, freshSchema, PG_URL } from '../support/postgres.js';
 
 export interface MemoryFixture {
   memory: Memory;
@@ -56,6 +57,8 @@ export async function memoryFixture(overrides: Record<string, unknown> = {}): Pr
       for (const m of opened) await m.close();
       await ollama.close();
       rmSync(dir, { recursive: true, force: true });
+      const store = overrides.store as { provider?: string; schema?: string } | undefined;
+      if (store?.provider === 'postgres' && store.schema) await dropSchema(store.schema);
     },
   };
 }
@@ -70,3 +73,19 @@ export const facts = (
 export const operations = (
   ...ops: { event: string; fact: number; id?: number | null; text?: string | null }[]
 ) => JSON.stringify({ operations: ops });
+
+/**
+ * The stores an engine-level suite runs on: SQLite always, PostgreSQL when a test server is
+ * configured (test/support/postgres.ts says why not, and fails in CI without one). Each entry
+ * gives the config overrides for a fresh store.
+ */
+export function storeVariants(): [name: string, overrides: () => Record<string, unknown>][] {
+  const variants: [string, () => Record<string, unknown>][] = [['sqlite', () => ({})]];
+  if (PG_URL !== null) {
+    variants.push([
+      'postgres',
+      () => ({ store: { provider: 'postgres', url: PG_URL, schema: freshSchema('mem'), pool: 4 } }),
+    ]);
+  }
+  return variants;
+}
