@@ -136,18 +136,10 @@ export class PgConnection {
 
   /** Several reads that must see one snapshot (REPEATABLE READ, read only). */
   async read<T>(fn: (q: PgQuery) => Promise<T>, settings = ''): Promise<T> {
-    return this.withClient(async (q, client) => {
-      // One round trip: BEGIN and any SET LOCAL the statements need (no parameters, simple protocol).
-      await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;${settings}`);
-      try {
-        const result = await fn(q);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      }
-    });
+    // One round trip: BEGIN and any SET LOCAL the statements need (no parameters, simple protocol).
+    return this.withClient((q, client) =>
+      inTransaction(client, `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;${settings}`, () => fn(q)),
+    );
   }
 
   /** Runs `fn` in one READ COMMITTED transaction; all or nothing, retried whole on a deadlock. */
@@ -155,17 +147,7 @@ export class PgConnection {
     if (this.readOnly) throw readOnlyError(this.where, 'it was opened with store.readOnly');
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.withClient(async (q, client) => {
-          await client.query('BEGIN');
-          try {
-            const result = await fn(q);
-            await client.query('COMMIT');
-            return result;
-          } catch (error) {
-            await client.query('ROLLBACK').catch(() => {});
-            throw error;
-          }
-        }, 'write');
+        return await this.withClient((q, client) => inTransaction(client, 'BEGIN', () => fn(q)), 'write');
       } catch (error) {
         const state = sqlState(error);
         if (attempt < ATTEMPTS && state !== null && RETRYABLE.has(state)) continue;
@@ -180,6 +162,19 @@ export class PgConnection {
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.end();
+  }
+}
+
+/** `begin`, then `fn`, then COMMIT; ROLLBACK (and rethrow) when anything fails. */
+export async function inTransaction<T>(client: PoolClient, begin: string, fn: () => Promise<T>): Promise<T> {
+  await client.query(begin);
+  try {
+    const result = await fn();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
   }
 }
 

@@ -1,11 +1,10 @@
 import { MemoryError } from '../../spec/memory-error.js';
 import type { MemoryRecord } from '../../spec/memory-record.js';
 import type { ChangeOutcome, InsertOutcome, Invalidation, MemoryPatch, NewMemory } from '../../spec/store.js';
-import { partitionKey } from '../shared/partition-key.js';
 import { type MemoryVersionRow, toMemoryRecord } from '../shared/row-mapping.js';
 import { backdated, duplicateText, memoryNotFound } from '../shared/store-errors.js';
-import { newRecord } from '../shared/store-rows.js';
 import { laterOf } from '../shared/time-window.js';
+import { insertMany } from './pg-bulk-insert.js';
 import type { PgQuery } from './pg-connection.js';
 import type { PgMemoryReads } from './pg-memory-reads.js';
 import type { PgVectors } from './pg-vectors.js';
@@ -104,64 +103,10 @@ export class PgMemoryWrites {
     if (v.embedding) await this.#vectors.put(q, seq, partition, v.embedding);
   }
 
+  /** One new memory: the bulk path with a list of one (the same SQL, the same race safety). */
   async insert(q: PgQuery, tenant: string, m: NewMemory): Promise<InsertOutcome> {
-    const partition = partitionKey(tenant, m);
-    const seq = await this.#nextVersionSeq(q);
-    const inserted = await q.one<{ seq: number }>(
-      `INSERT INTO memories(id, tenant, partition_key, user_id, agent_id, run_id, actor_id, role, text, hash, metadata,
-         categories, importance, memory_type, state, valid_from, created_at, updated_at, source, embedding_model,
-         version, version_seq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13, $14, 'active', $15, $16, $16,
-         $17::jsonb, $18, 1, $19)
-       ON CONFLICT (tenant, coalesce(user_id, ''), coalesce(agent_id, ''), coalesce(run_id, ''), hash)
-         WHERE state = 'active' DO NOTHING
-       RETURNING seq`,
-      [
-        m.id,
-        tenant,
-        partition,
-        m.userId,
-        m.agentId,
-        m.runId,
-        m.actorId ?? null,
-        m.role ?? null,
-        m.text,
-        m.hash,
-        JSON.stringify(m.metadata),
-        JSON.stringify(m.categories ?? []),
-        m.importance,
-        m.memoryType,
-        m.validFrom,
-        m.at,
-        JSON.stringify(m.source ?? []),
-        m.embedding ? m.embeddingModel : null,
-        seq,
-      ],
-    );
-    if (!inserted) {
-      // The same text is already active in the scope (perhaps written a moment ago by another process).
-      const existing = await this.#activeWithHash(q, tenant, m, m.hash);
-      if (existing) return { record: await this.#record(q, tenant, existing), inserted: false };
-      throw new MemoryError('store_error', `Memory ${m.id} was neither inserted nor found.`);
-    }
-    await this.#openVersion(q, seq, tenant, m.id, partition, 1, {
-      text: m.text,
-      hash: m.hash,
-      validFrom: m.validFrom,
-      at: m.at,
-      embedding: m.embedding,
-      model: m.embeddingModel,
-    });
-    await this.#history(q, tenant, m.id, {
-      event: 'ADD',
-      oldText: null,
-      newText: m.text,
-      version: 1,
-      actor: m.actor,
-      reason: m.reason,
-      at: m.at,
-    });
-    return { record: newRecord(tenant, m), inserted: true };
+    const [outcome] = await insertMany(q, tenant, [m], this.#reads, this.#vectors);
+    return outcome!;
   }
 
   /** A text change closes the current version on both axes and opens the next; metadata changes in place. */

@@ -1,6 +1,6 @@
 import { MemoryError } from '../../spec/memory-error.js';
 import { MIGRATIONS, REQUIRED_TABLES, SCHEMA_VERSION } from './migrations.js';
-import type { PgConnection, PgQuery } from './pg-connection.js';
+import { inTransaction, type PgConnection, type PgQuery } from './pg-connection.js';
 import { ensureVectorIndex } from './pg-vectors.js';
 
 /**
@@ -16,37 +16,38 @@ export async function migrate(connection: PgConnection, language: string): Promi
   }
   const extensionSchema = await connection.withClient(async (q) => ensureVector(connection, q), 'open');
   connection.setExtensionSchema(extensionSchema);
-  await connection.withClient(async (q, client) => {
-    await client.query('BEGIN');
-    try {
-      await q.run('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['engram', connection.schema]);
-      await q.run(`CREATE SCHEMA IF NOT EXISTS "${connection.schema}"`);
-      const found = await inspect(connection, q);
-      if (found > SCHEMA_VERSION) {
-        throw new MemoryError(
-          'store_error',
-          `The PostgreSQL schema at ${connection.where} was written by a newer engram (schema ${found}, this one knows ${SCHEMA_VERSION}). Upgrade engram, or point store.schema at another schema.`,
-          { details: { where: connection.where, found, known: SCHEMA_VERSION } },
-        );
-      }
-      for (const migration of MIGRATIONS) {
-        if (migration.version <= found) continue;
-        await q.run(migration.sql);
-        await q.run(
-          `INSERT INTO meta(key, value) VALUES ('schema_version', $1)
-           ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          [String(migration.version)],
-        );
-      }
-      await checkTables(connection, q);
-      await applyLanguage(connection, q, language);
-      await ensureVectorIndex(q);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    }
-  }, 'open');
+  // All unseen migrations in ONE transaction, holding the schema's advisory lock.
+  await connection.withClient(
+    (q, client) =>
+      inTransaction(client, 'BEGIN', async () => {
+        await q.run('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [
+          'engram',
+          connection.schema,
+        ]);
+        await q.run(`CREATE SCHEMA IF NOT EXISTS "${connection.schema}"`);
+        const found = await inspect(connection, q);
+        if (found > SCHEMA_VERSION) {
+          throw new MemoryError(
+            'store_error',
+            `The PostgreSQL schema at ${connection.where} was written by a newer engram (schema ${found}, this one knows ${SCHEMA_VERSION}). Upgrade engram, or point store.schema at another schema.`,
+            { details: { where: connection.where, found, known: SCHEMA_VERSION } },
+          );
+        }
+        for (const migration of MIGRATIONS) {
+          if (migration.version <= found) continue;
+          await q.run(migration.sql);
+          await q.run(
+            `INSERT INTO meta(key, value) VALUES ('schema_version', $1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+            [String(migration.version)],
+          );
+        }
+        await checkTables(connection, q);
+        await applyLanguage(connection, q, language);
+        await ensureVectorIndex(q);
+      }),
+    'open',
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { JsonValue } from '../../spec/memory-record.js';
 import type {
   JobRowOut,
   KeyRowOut,
@@ -96,7 +97,10 @@ export class PgTransfer implements StoreTransfer {
           position: r.position,
         }));
       case 'jobs':
-        return (await rows<JobTransferRow>('jobs')).map((r) => ({ ...toJobOut(r), position: r.position }));
+        return (await rows<JobTransferRow<JsonValue>>('jobs')).map((r) => ({
+          ...toJobOut(r, (value: JsonValue) => value),
+          position: r.position,
+        }));
       case 'usage': {
         // usage_totals has no seq: the position is the number of rows before, in key order.
         const usage = await q.rows<UsageTransferRow>(

@@ -8,7 +8,8 @@ import type {
   UsageRowOut,
 } from '../../spec/store-transfer.js';
 import { jsonColumn } from './json-column.js';
-import type { MemoryRow } from './row-mapping.js';
+import { type MemoryRow, type MessageRow, toStoredMessage } from './row-mapping.js';
+import { type JobRow, type KeyRow, toJob, toKey, toUsageTotals, type UsageRow } from './store-rows.js';
 
 /*
  * Rows of either backend in the neutral shape of `engram migrate`. Both backends name their
@@ -114,124 +115,34 @@ export function activeTextTaken(bundle: MemoryBundle, other: string): MemoryErro
   );
 }
 
-export interface MessageTransferRow {
-  tenant: string;
-  user_id: string | null;
-  agent_id: string | null;
-  run_id: string | null;
-  role: string;
-  name: string | null;
-  content: string;
-  event_time: string;
-  created_at: string;
-  ref: string | null;
-}
+/** A messages row with its idempotency reference. */
+export type MessageTransferRow = Omit<MessageRow, 'seq'> & { ref: string | null };
 
 export function toMessageOut(r: MessageTransferRow): MessageRowOut {
-  return {
-    tenant: r.tenant,
-    userId: r.user_id,
-    agentId: r.agent_id,
-    runId: r.run_id,
-    role: r.role,
-    name: r.name,
-    content: r.content,
-    eventTime: r.event_time,
-    createdAt: r.created_at,
-    ref: r.ref,
-  };
+  const { id: _seq, ...message } = toStoredMessage({ ...r, seq: 0 });
+  return { ...message, ref: r.ref };
 }
 
-export interface KeyTransferRow {
-  id: string;
-  tenant: string;
-  hash: string;
-  prefix: string;
-  name: string | null;
-  user_id: string | null;
-  agent_id: string | null;
-  admin: number | boolean;
-  created_at: string;
-  revoked_at: string | null;
-}
+/** An api_keys row with its secret's hash (what a migration carries; an export leaves it out). */
+export type KeyTransferRow = KeyRow & { hash: string };
 
 export function toKeyOut(r: KeyTransferRow): KeyRowOut {
-  return {
-    id: r.id,
-    tenant: r.tenant,
-    hash: r.hash,
-    prefix: r.prefix,
-    name: r.name,
-    userId: r.user_id,
-    agentId: r.agent_id,
-    admin: flag(r.admin),
-    createdAt: r.created_at,
-    revokedAt: r.revoked_at,
-  };
+  return { ...toKey(r), hash: r.hash };
 }
 
-export interface JobTransferRow {
-  id: string;
-  tenant: string;
-  kind: string;
-  payload: unknown;
-  state: string;
-  attempts: number;
-  max_attempts: number;
-  next_attempt_at: string;
-  locked_until: string | null;
-  last_error: string | null;
-  idempotency_key: string | null;
-  result: unknown;
-  created_at: string;
-  updated_at: string;
+/** A jobs row; `json` reads payload and result (JSON.parse for SQLite text, the identity for jsonb). */
+export type JobTransferRow<Json = unknown> = JobRow<Json>;
+
+export function toJobOut<Json>(r: JobTransferRow<Json>, json: (value: Json) => JsonValue): JobRowOut {
+  return toJob(r, json);
 }
 
-export function toJobOut(r: JobTransferRow): JobRowOut {
-  return {
-    id: r.id,
-    tenant: r.tenant,
-    kind: r.kind,
-    payload: jsonColumn<JsonValue>(r.payload),
-    state: r.state,
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lockedUntil: r.locked_until,
-    lastError: r.last_error,
-    idempotencyKey: r.idempotency_key,
-    result: r.result === null ? null : jsonColumn<JsonValue>(r.result),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-export interface UsageTransferRow {
-  tenant: string;
-  user_id: string;
-  agent_id: string;
-  run_id: string;
-  adds: number;
-  llm_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  embed_calls: number;
-  updated_at: string;
-}
+/** A usage_totals row; absent ids stay '' (they are part of the key). */
+export type UsageTransferRow = UsageRow & { tenant: string };
 
 export function toUsageOut(r: UsageTransferRow): UsageRowOut {
-  return {
-    tenant: r.tenant,
-    userId: r.user_id,
-    agentId: r.agent_id,
-    runId: r.run_id,
-    adds: r.adds,
-    llmCalls: r.llm_calls,
-    inputTokens: r.input_tokens,
-    outputTokens: r.output_tokens,
-    embedCalls: r.embed_calls,
-    updatedAt: r.updated_at,
-  };
+  const totals = toUsageTotals(r);
+  return { ...totals, tenant: r.tenant, userId: r.user_id, agentId: r.agent_id, runId: r.run_id };
 }
 
 /** The position a page ends at: its last row's, or null for an empty page (the end). */

@@ -1,3 +1,4 @@
+import type { JsonValue } from '../../spec/memory-record.js';
 import type {
   JobRowOut,
   KeyRowOut,
@@ -87,9 +88,12 @@ export class SqliteTransfer implements StoreTransfer {
           'SELECT *, seq AS position FROM api_keys WHERE seq > ? ORDER BY seq LIMIT ?',
         ).map((r) => ({ ...toKeyOut(r), position: r.position }));
       case 'jobs':
-        return rows<JobTransferRow>(
+        return rows<JobTransferRow<string>>(
           'SELECT *, seq AS position FROM jobs WHERE seq > ? ORDER BY seq LIMIT ?',
-        ).map((r) => ({ ...toJobOut(r), position: r.position }));
+        ).map((r) => ({
+          ...toJobOut(r, (text: string) => JSON.parse(text) as JsonValue),
+          position: r.position,
+        }));
       case 'usage':
         // usage_totals has no seq column; its rowid is as stable.
         return rows<UsageTransferRow>(
