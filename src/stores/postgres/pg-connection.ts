@@ -108,29 +108,45 @@ export class PgConnection {
     return pool;
   }
 
-  /** A pooled client for the duration of `fn` (no transaction): reads, and statements that manage their own. */
+  /**
+   * A pooled client for the duration of `fn` (no transaction): reads, and statements that manage
+   * their own. A connection the server dropped (a restart, a failover) is destroyed, not returned
+   * to the pool, and `fn` runs again on another connection — unless the loss came while a COMMIT
+   * was on its way, when nobody can know whether it committed: that is a retryable error.
+   */
   async withClient<T>(
     fn: (q: PgQuery, client: PoolClient) => Promise<T>,
     doing: 'open' | 'read' | 'write' = 'read',
   ): Promise<T> {
     const pool = await this.#open();
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (cause) {
-      throw pgFailure(this.where, cause, 'open');
-    }
-    try {
-      // A client made before the extension schema was known still has the old path.
-      if (this.#pathOf.get(client) !== this.#searchPath) {
-        await client.query(`SET search_path TO ${this.#searchPath}`);
-        this.#pathOf.set(client, this.#searchPath);
+    for (let attempt = 1; ; attempt++) {
+      let client: PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (cause) {
+        throw pgFailure(this.where, cause, 'open');
       }
-      return await fn(queryOn(client), client);
-    } catch (cause) {
-      throw pgFailure(this.where, cause, doing);
-    } finally {
-      client.release();
+      if (!this.#pathOf.has(client)) {
+        // A server gone while the client is checked out emits 'error' on it; the failing query
+        // reports it, so the event itself must not crash the process.
+        client.on('error', () => {});
+      }
+      let lost: Error | undefined;
+      try {
+        // A client made before the extension schema was known still has the old path.
+        if (this.#pathOf.get(client) !== this.#searchPath) {
+          await client.query(`SET search_path TO ${this.#searchPath}`);
+          this.#pathOf.set(client, this.#searchPath);
+        }
+        return await fn(queryOn(client), client);
+      } catch (cause) {
+        if (connectionLost(cause)) lost = cause instanceof Error ? cause : new Error(String(cause));
+        // Every idle connection may have been dropped at once: try each, then a fresh one.
+        const again = lost !== undefined && !committing(cause) && attempt <= this.#poolSize;
+        if (!again) throw pgFailure(this.where, cause, doing);
+      } finally {
+        client.release(lost);
+      }
     }
   }
 
@@ -168,14 +184,24 @@ export class PgConnection {
 /** `begin`, then `fn`, then COMMIT; ROLLBACK (and rethrow) when anything fails. */
 export async function inTransaction<T>(client: PoolClient, begin: string, fn: () => Promise<T>): Promise<T> {
   await client.query(begin);
+  let result: T;
   try {
-    const result = await fn();
-    await client.query('COMMIT');
-    return result;
+    result = await fn();
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
+  try {
+    await client.query('COMMIT');
+  } catch (error) {
+    // The transaction may or may not have committed: never run it again blindly.
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { duringCommit: true });
+  }
+  return result;
+}
+
+function committing(error: unknown): boolean {
+  return (error as { duringCommit?: unknown } | null)?.duringCommit === true;
 }
 
 function queryOn(client: PoolClient): PgQuery {
@@ -190,6 +216,13 @@ function queryOn(client: PoolClient): PgQuery {
       return (await client.query(sql, params as unknown[])).rowCount ?? 0;
     },
   };
+}
+
+/** Whether an error means the connection itself is gone (not a refused statement). */
+function connectionLost(error: unknown): boolean {
+  if (error instanceof MemoryError) return false;
+  const state = sqlState(error);
+  return state === null || state.startsWith('08') || state.startsWith('57P');
 }
 
 /** The SQLSTATE of a server error (a MemoryError keeps the one it wraps), or null. */
