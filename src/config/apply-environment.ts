@@ -68,6 +68,18 @@ export function applyEnvironment(
   if (db !== undefined) raw.dbPath = db;
   const store = take('store.provider', 'ENGRAM_STORE');
   if (store !== undefined) raw.store = { provider: store.toLowerCase() };
+  // A derived vector index: ENGRAM_INDEX names the provider (qdrant, chroma), the others refine it.
+  const index: Record<string, string> = {};
+  for (const [field, name] of [
+    ['provider', 'ENGRAM_INDEX'],
+    ['url', 'ENGRAM_INDEX_URL'],
+    ['apiKey', 'ENGRAM_INDEX_API_KEY'],
+    ['collection', 'ENGRAM_INDEX_COLLECTION'],
+  ] as const) {
+    const value = take(`index.${field}`, name);
+    if (value !== undefined) index[field] = field === 'provider' ? value.toLowerCase() : value;
+  }
+  if (Object.keys(index).length > 0) raw.index = index;
   const tenant = take('tenant', 'ENGRAM_TENANT');
   if (tenant !== undefined) raw.tenant = tenant;
 

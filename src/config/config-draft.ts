@@ -9,10 +9,11 @@ import {
  * The configuration while layers are merged: like EngramConfig, but a provider entry may still
  * miss its provider or model (a later layer or the final validation decides).
  */
-export type ConfigDraft = Omit<EngramConfig, 'embedder' | 'llm' | 'store'> & {
+export type ConfigDraft = Omit<EngramConfig, 'embedder' | 'llm' | 'store' | 'index'> & {
   embedder: ProviderPatch | null;
   llm: ProviderPatch[];
   store?: NonNullable<EngramConfigPatch['store']>;
+  index?: NonNullable<EngramConfigPatch['index']>;
 };
 
 /** Where each leaf value came from: "llm[0].baseUrl" → "env ENGRAM_LLM_BASE_URL". */
@@ -134,6 +135,16 @@ export function applyPatch(
     if (prev && next.provider !== undefined && next.provider !== prev.provider)
       clearSources(sources, 'store');
     recordLeaves(next, 'store', label, sources);
+  }
+
+  if (patch.index !== undefined) {
+    const next = defined(patch.index);
+    const prev = draft.index;
+    draft.index =
+      prev && (next.provider === undefined || next.provider === prev.provider) ? { ...prev, ...next } : next;
+    if (prev && next.provider !== undefined && next.provider !== prev.provider)
+      clearSources(sources, 'index');
+    recordLeaves(next, 'index', label, sources);
   }
 
   if (patch.embedder === null) {

@@ -197,6 +197,23 @@ const storeFields = {
 };
 const storeSettings = z.strictObject(storeFields);
 
+/**
+ * A derived vector index fed from the store's outbox (indexes/registry.ts): the vector leg of
+ * search asks it, the store stays the source of truth. Each provider refuses fields it does not use.
+ */
+const indexFields = {
+  provider: nonEmptyString(),
+  /** The server: Qdrant's REST URL (http://localhost:6333) or a Chroma server's (http://localhost:8000). */
+  url: nonEmptyString().optional(),
+  /** Qdrant: the api-key header. */
+  apiKey: nonEmptyString().optional(),
+  /** The collection engram writes (default "engram"); it is engram's alone. */
+  collection: nonEmptyString().optional(),
+  /** Milliseconds one request to the index may take before search falls back to the store (default 2000). */
+  timeoutMs: positiveInt().optional(),
+};
+const indexSettings = z.strictObject(indexFields);
+
 const DEFAULT_WEIGHTS = { relevance: 0.7, recency: 0.15, importance: 0.15 };
 
 /**
@@ -207,6 +224,8 @@ export const engramConfigSchema = z.strictObject({
   dbPath: nonEmptyString().default('./engram.db'),
   /** Absent: SQLite at dbPath. */
   store: storeSettings.optional(),
+  /** Absent: the store's own vectors serve search. */
+  index: indexSettings.optional(),
   tenant: nonEmptyString().default('default'),
   embedder: embedderSpec(providerSettingsSchema).default({
     provider: 'ollama',
@@ -262,6 +281,7 @@ export const engramConfigSchema = z.strictObject({
 export const engramConfigPatchSchema = z.strictObject({
   dbPath: nonEmptyString().optional(),
   store: z.strictObject({ ...storeFields, provider: nonEmptyString().optional() }).optional(),
+  index: z.strictObject({ ...indexFields, provider: nonEmptyString().optional() }).optional(),
   tenant: nonEmptyString().optional(),
   embedder: embedderSpec(providerPatchSchema).optional(),
   llm: llmChain(providerPatchSchema).optional(),
@@ -304,6 +324,7 @@ export const engramConfigPatchSchema = z.strictObject({
 export type EngramConfig = z.output<typeof engramConfigSchema>;
 export type EngramConfigPatch = z.output<typeof engramConfigPatchSchema>;
 export type StoreSettings = z.output<typeof storeSettings>;
+export type IndexSettings = z.output<typeof indexSettings>;
 export type SearchWeights = EngramConfig['search']['weights'];
 export type SearchConfig = EngramConfig['search'];
 export type LimitsConfig = EngramConfig['limits'];
@@ -319,6 +340,8 @@ export interface EngramConfigInput {
   dbPath?: string | undefined;
   /** The store backend and its settings; default SQLite at dbPath. */
   store?: Partial<StoreSettings> | undefined;
+  /** A derived vector index (Qdrant, Chroma) for the vector leg of search. */
+  index?: Partial<IndexSettings> | undefined;
   tenant?: string | undefined;
   /** null: no embedder, search is keyword-only. */
   embedder?: ModelSpec | null | undefined;
@@ -342,6 +365,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': Object.keys(engramConfigPatchSchema.shape),
   provider: Object.keys(providerFields),
   store: Object.keys(storeFields),
+  index: Object.keys(indexFields),
   search: ['weights', ...Object.keys(searchFields)],
   'search.weights': Object.keys(weightFields),
   limits: Object.keys(limitsFields),

@@ -197,6 +197,10 @@ function mapVectorStore(
       out.embedder = { dimensions: dims };
     }
   }
+  if (provider === 'qdrant' || provider === 'chroma') {
+    mapDerivedIndex(name, provider, config, out, warnings);
+    return;
+  }
   if (provider !== undefined && !OWN_VECTOR_STORES.has(provider)) {
     warnings.push(
       `${name}.provider "${provider}" is not used: engram keeps vectors in its own SQL store (dbPath); its settings are ignored`,
@@ -205,6 +209,43 @@ function mapVectorStore(
   }
   const path = config.dbPath ?? config.db_path ?? config.path;
   if (typeof path === 'string') dbPaths.push({ from: `${name}.config.dbPath`, path });
+}
+
+/**
+ * mem0's Qdrant and Chroma vector stores become engram's derived index of the same engine: the
+ * SQL store keeps the data, the index serves the vector leg of search (docs/indexes.md).
+ */
+function mapDerivedIndex(
+  name: string,
+  provider: 'qdrant' | 'chroma',
+  config: Record<string, unknown>,
+  out: EngramConfigInput,
+  warnings: string[],
+): void {
+  const text = (...keys: string[]): string | undefined => {
+    for (const key of keys) if (typeof config[key] === 'string' && config[key] !== '') return config[key];
+    return undefined;
+  };
+  const host = text('host');
+  const port = toNumber(config.port) ?? (provider === 'qdrant' ? 6333 : 8000);
+  const url =
+    text('url') ?? (host ? `${/^https?:\/\//.test(host) ? '' : 'http://'}${host}:${port}` : undefined);
+  const index: NonNullable<EngramConfigInput['index']> = { provider };
+  if (url !== undefined) index.url = url;
+  const collection = text('collectionName', 'collection_name');
+  if (collection !== undefined) index.collection = collection;
+  const apiKey = text('apiKey', 'api_key');
+  if (apiKey !== undefined) {
+    if (provider === 'qdrant') index.apiKey = apiKey;
+    else warnings.push(`${name}.config api_key is not used: engram's chroma index takes no key`);
+  }
+  if (url === undefined) {
+    warnings.push(
+      `${name} ${provider} is not used: engram talks to a ${provider} server and none is named${text('path') === undefined ? '' : ` (config.path, an embedded ${provider}, has no server)`} — set ${name}.config.url (or host and port)`,
+    );
+    return;
+  }
+  out.index = index;
 }
 
 const CONFIG_KEYS_USED = {

@@ -139,6 +139,11 @@ export interface SearchResult {
   /** Set when a retrieval path was unavailable, e.g. "keyword-only" when the embedder is unreachable. */
   degraded?: 'keyword-only';
   degraded_reason?: string;
+  /**
+   * Present when a derived index (Qdrant, Chroma) is configured and the vector leg ran: whether
+   * the index answered it, and why the store's own vectors did instead when it did not.
+   */
+  vector_index?: { provider: string; used: boolean; reason?: string };
 }
 
 /** One event of a memory's life, newest first, with the version it produced or closed. */

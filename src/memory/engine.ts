@@ -1,15 +1,21 @@
 import type { EngramConfig } from '../config/engram-config.js';
+import { DerivedIndex } from '../indexes/derived-index.js';
+import { createIndex } from '../indexes/registry.js';
 import { createChatModel, createEmbedder } from '../providers/registry.js';
 import type { ChatModel } from '../spec/chat-model.js';
 import type { Embedder } from '../spec/embedder.js';
 import type { FetchLike } from '../spec/provider-settings.js';
 import type { Store } from '../spec/store.js';
+import type { VectorIndex } from '../spec/vector-index.js';
 import { createStore, storeSettings } from '../stores/registry.js';
 import { ScopeLock } from '../util/scope-lock.js';
 import { EmbeddingGate } from './embedding-gate.js';
 import { llmMissing } from './models/llm-missing.js';
 import { ObserverSet, observeChat, observeEmbedder } from './observed-models.js';
 import { AccessRecorder } from './search/access-recorder.js';
+
+/** How long close() waits for the derived index to take the last writes. */
+const INDEX_DRAIN_MS = 5000;
 
 export interface MemoryDeps {
   /** Use these chat models (a fallback chain) instead of the configured ones. */
@@ -18,6 +24,8 @@ export interface MemoryDeps {
   store?: Store;
   /** Use this embedder instead of the configured one; null disables vectors. */
   embedder?: Embedder | null;
+  /** Use this derived index instead of the configured one (config index); the engine closes it. */
+  index?: VectorIndex;
   fetch?: FetchLike;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -30,6 +38,8 @@ export interface OpenEngine {
   gate: EmbeddingGate;
   /** Access counts of search hits, written in batches off the request path. */
   access: AccessRecorder;
+  /** The derived vector index (Qdrant, Chroma) and its feeder; null without one. */
+  index: DerivedIndex | null;
 }
 
 /**
@@ -76,11 +86,35 @@ export class Engine {
       if (this.#deps.store === undefined) await store.close().catch(() => undefined);
       throw error;
     }
+    let index: DerivedIndex | null = null;
+    try {
+      index = await this.#openIndex(store);
+    } catch (error) {
+      if (this.#deps.store === undefined) await store.close().catch(() => undefined);
+      throw error;
+    }
     return {
       store,
       gate: new EmbeddingGate(embedder && observeEmbedder(embedder, this.observers), store),
       access: new AccessRecorder(store),
+      index,
     };
+  }
+
+  /** The configured derived index, registered in the store and fed from its outbox. */
+  async #openIndex(store: Store): Promise<DerivedIndex | null> {
+    const vectorIndex =
+      this.#deps.index ?? (this.#config.index ? await createIndex(this.#config.index) : undefined);
+    if (!vectorIndex) return null;
+    const readOnly = this.#config.store?.readOnly === true;
+    const index = new DerivedIndex(store, vectorIndex, { feed: !readOnly });
+    try {
+      await index.open();
+    } catch (error) {
+      await vectorIndex.close().catch(() => undefined);
+      throw error;
+    }
+    return index;
   }
 
   /**
@@ -122,6 +156,8 @@ export class Engine {
     const opened = await ready.catch(() => undefined);
     if (!opened) return;
     await opened.access.close();
+    // A last feeding pass, so a short-lived process (a CLI command) leaves the index current.
+    await opened.index?.close(INDEX_DRAIN_MS);
     if (this.#deps.store === undefined) await opened.store.close();
   }
 }

@@ -12,6 +12,7 @@ import { addRaw } from './add/add-raw.js';
 import { checkAdd } from './add/check-add.js';
 import { apiKeys } from './admin/api-keys.js';
 import { checkDatabase } from './admin/check-database.js';
+import { derivedIndexes, type MemoryIndexes } from './admin/derived-indexes.js';
 import type {
   AddOptions,
   AddResult,
@@ -165,6 +166,11 @@ export class Memory {
       this.tenant,
       () => this.#engine.now(),
     );
+  }
+
+  /** Derived vector indexes (Qdrant, Chroma): status, rebuild, drop (`engram index`). */
+  get indexes(): MemoryIndexes {
+    return derivedIndexes(() => this.#open());
   }
 
   /** The durable job queue across tenants, for the ingest worker and the queue gauges. */

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'llm_unreachable'
   | 'llm_error'
   | 'llm_invalid_output'
+  | 'index_unreachable'
+  | 'index_error'
   | 'dimension_mismatch'
   | 'conflict'
   | 'store_error'
@@ -68,6 +70,8 @@ const CATEGORY_BY_CODE: Record<ErrorCode, ErrorCategory> = {
   llm_unreachable: 'upstream',
   llm_error: 'upstream',
   llm_invalid_output: 'upstream',
+  index_unreachable: 'upstream',
+  index_error: 'upstream',
   dimension_mismatch: 'conflict',
   conflict: 'conflict',
   store_error: 'internal',

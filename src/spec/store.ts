@@ -1,5 +1,6 @@
 import type { KeyStore } from './api-key.js';
 import type { FilterNode } from './filter.js';
+import type { IndexOutbox } from './index-outbox.js';
 import type { JobStore, LeaseGuard } from './job.js';
 import type {
   HistoryEntry,
@@ -256,6 +257,18 @@ export interface MemoryStore {
 export interface SearchStore {
   vectorSearch(tenant: string, query: Float32Array, options: CandidateQuery): Promise<ScoredHit[]>;
   textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredHit[]>;
+  /**
+   * The store's own ranking of candidates another index proposed: of the listed memories, those
+   * the filter and window select, scored by cosine similarity with the store's vectors, best
+   * first, at most `limit`. A listed id the store does not select (deleted, another scope) is
+   * dropped: this is what keeps a derived index from resurrecting or leaking a memory.
+   */
+  vectorSearchAmong(
+    tenant: string,
+    ids: string[],
+    query: Float32Array,
+    options: CandidateQuery,
+  ): Promise<ScoredHit[]>;
   /** Cosine similarity between the query and the selected version of each listed memory that has a vector. */
   vectorSimilarities(
     tenant: string,
@@ -392,6 +405,8 @@ export interface Store
     UsageStore {
   /** Whole-store export and idempotent import (`engram migrate`); absent: this backend cannot be migrated. */
   readonly transfer?: StoreTransfer;
+  /** The outbox feeding derived vector indexes (Qdrant, Chroma); present with the 'outbox' capability. */
+  readonly outbox?: IndexOutbox;
 }
 
 export type { HistoryEvent };

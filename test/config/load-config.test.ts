@@ -210,6 +210,30 @@ describe('environment', () => {
     ]);
   });
 
+  it('ENGRAM_INDEX and its companions configure a derived index; code refines it', () => {
+    const config = loadConfig(
+      { index: { collection: 'from-code' } },
+      {
+        env: {
+          ENGRAM_INDEX: 'Qdrant',
+          ENGRAM_INDEX_URL: 'http://qdrant:6333',
+          ENGRAM_INDEX_API_KEY: 'secret',
+        },
+        cwd,
+      },
+    );
+    expect(config.index).toEqual({
+      provider: 'qdrant',
+      url: 'http://qdrant:6333',
+      apiKey: 'secret',
+      collection: 'from-code',
+    });
+    expect(() => loadConfig({ index: { url: 'http://x' } }, { env: {}, cwd })).toThrow(/index/);
+    expect(() =>
+      loadConfig({ index: { provider: 'qdrant', path: '/x' } } as never, { env: {}, cwd }),
+    ).toThrow(/path/);
+  });
+
   it('"none" turns the embedder or the LLM off', () => {
     const config = loadConfig(undefined, { env: { ENGRAM_EMBEDDER: 'none', ENGRAM_LLM: 'none' }, cwd });
     expect(config.embedder).toBeNull();

@@ -49,8 +49,35 @@ describe('fromMem0Config', () => {
       llm: { provider: 'ollama', model: 'llama3.1:8b', temperature: 0.1, baseUrl: 'http://gpu:11434' },
       embedder: { provider: 'openai', model: 'text-embedding-3-small', apiKey: 'sk-mem0', dimensions: 1536 },
       dbPath: '/var/lib/mem0/history.db',
+      index: { provider: 'qdrant', url: 'http://localhost:6333', collection: 'memories' },
       extraction: { customInstructions: 'Only extract food preferences.' },
     });
+  });
+
+  it('maps qdrant and chroma vector stores onto a derived index, and says when no server is named', () => {
+    const qdrant = convertMem0Config({
+      vector_store: {
+        provider: 'qdrant',
+        config: { url: 'https://q.example:6333', api_key: 'k', collection_name: 'c' },
+      },
+    });
+    expect(qdrant.config.index).toEqual({
+      provider: 'qdrant',
+      url: 'https://q.example:6333',
+      apiKey: 'k',
+      collection: 'c',
+    });
+    const chroma = convertMem0Config({
+      vectorStore: { provider: 'chroma', config: { host: 'chroma', port: 8001, collectionName: 'm' } },
+    });
+    expect(chroma.config.index).toEqual({ provider: 'chroma', url: 'http://chroma:8001', collection: 'm' });
+    const embedded = convertMem0Config({
+      vector_store: { provider: 'qdrant', config: { path: '/tmp/qdrant' } },
+    });
+    expect(embedded.config.index).toBeUndefined();
+    expect(embedded.warnings.join('\n')).toMatch(
+      /qdrant is not used.*config\.path.*set vector_store\.config\.url/,
+    );
   });
 
   it('takes dimensions and a .db path from a camelCase mem0 TS vector store', () => {
@@ -120,7 +147,12 @@ describe('loadConfig with a mem0 config', () => {
     });
     expect(config.dbPath).toBe('/var/lib/mem0/history.db');
     expect(config.extraction.customInstructions).toBe('Only extract food preferences.');
-    expect(warnings.some((w) => w.includes('qdrant'))).toBe(true);
+    expect(config.index).toEqual({
+      provider: 'qdrant',
+      url: 'http://localhost:6333',
+      collection: 'memories',
+    });
+    expect(warnings.some((w) => w.includes('qdrant'))).toBe(false);
     expect(Object.keys(loadConfig(hybrid, { env: {}, cwd }))).not.toContain('warnings');
   });
 

@@ -8,6 +8,7 @@ import { keyChecks } from './keys-checks.js';
 import { memoryChecks } from './memories-checks.js';
 import { messageChecks } from './messages-checks.js';
 import { metaChecks } from './meta-checks.js';
+import { outboxChecks } from './outbox-checks.js';
 import { textSearchChecks } from './text-search-checks.js';
 import { usageChecks } from './usage-checks.js';
 import { vectorSearchChecks } from './vector-search-checks.js';
@@ -34,6 +35,7 @@ const CHECKS: Partial<Record<StoreCapability, (makeFixture: MakeFixture) => void
   },
   keys: keyChecks,
   usage: usageChecks,
+  outbox: outboxChecks,
 };
 
 /**

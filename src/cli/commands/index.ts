@@ -10,6 +10,7 @@ import { evalCommand } from './eval-command.js';
 import { exportCommand } from './export-command.js';
 import { getCommand } from './get-command.js';
 import { historyCommand } from './history-command.js';
+import { indexCommand } from './index-command.js';
 import { jobsCommand } from './jobs-command.js';
 import { keysCommand } from './keys-command.js';
 import { listCommand } from './list-command.js';
@@ -34,6 +35,7 @@ export const commands: readonly RegisterCommand[] = [
   deleteAllCommand,
   historyCommand,
   reindexCommand,
+  indexCommand,
   migrateCommand,
   exportCommand,
   eraseCommand,

@@ -18,9 +18,10 @@ export interface FindRequest {
 
 /** Runs the search and renders it in mem0's shape, saying when it fell back to keywords. */
 export async function findMemories(ctx: MemoryContext, request: FindRequest): Promise<SearchResult> {
-  const { store, gate, access } = await ctx.open();
+  const { store, gate, access, index } = await ctx.open();
   const outcome = await searchMemories({
     store,
+    index,
     gate,
     access,
     tenant: ctx.tenant,
@@ -39,6 +40,13 @@ export async function findMemories(ctx: MemoryContext, request: FindRequest): Pr
       toMemoryItem(r.record, r.score, request.explain ? r.explain : undefined),
     ),
   };
+  if (outcome.index) {
+    result.vector_index = {
+      provider: outcome.index.provider,
+      used: outcome.index.used,
+      ...(outcome.index.reason === undefined ? {} : { reason: outcome.index.reason }),
+    };
+  }
   if (outcome.degraded) {
     result.degraded = 'keyword-only';
     result.degraded_reason = outcome.degraded;

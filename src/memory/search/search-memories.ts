@@ -1,3 +1,4 @@
+import type { DerivedIndex } from '../../indexes/derived-index.js';
 import type { FilterNode } from '../../spec/filter.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { Store } from '../../spec/store.js';
@@ -5,9 +6,12 @@ import type { SearchMode } from '../api-types.js';
 import type { EmbeddingGate } from '../embedding-gate.js';
 import type { AccessRecorder } from './access-recorder.js';
 import { type Candidate, type Ranked, type RankingSettings, rankCandidates } from './rank-candidates.js';
+import { type IndexUse, vectorLeg } from './vector-leg.js';
 
 export interface SearchRequest {
   store: Store;
+  /** A derived index (Qdrant, Chroma) for the vector leg; null: the store's own vectors. */
+  index?: DerivedIndex | null;
   gate: EmbeddingGate;
   /** Where the hits' access counts go (written later, in batches: a search writes nothing). */
   access: Pick<AccessRecorder, 'record'>;
@@ -30,6 +34,8 @@ export interface SearchOutcome {
   ranked: Ranked[];
   /** Why the vector path was skipped, when it was. */
   degraded: string | null;
+  /** With a derived index configured and a vector leg run: whether the index answered it. */
+  index: IndexUse | null;
 }
 
 const MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'vector'];
@@ -62,16 +68,18 @@ export async function searchMemories(request: SearchRequest): Promise<SearchOutc
     }
   }
 
-  const [vectorHits, textHits] = await Promise.all([
+  const [vectorLegOutcome, textHits] = await Promise.all([
     queryVector
-      ? store.vectorSearch(tenant, queryVector, { filter, ...window, limit: pool })
-      : Promise.resolve([]),
+      ? vectorLeg(store, request.index ?? null, tenant, queryVector, { filter, ...window, limit: pool })
+      : Promise.resolve({ hits: [], index: null }),
     queryVector && mode === 'vector'
       ? Promise.resolve([])
       : store.textSearch(tenant, request.query, { filter, ...window, limit: pool }),
   ]);
+  const vectorHits = vectorLegOutcome.hits;
+  const index = vectorLegOutcome.index;
   const ids = [...new Set([...vectorHits.map((h) => h.id), ...textHits.map((h) => h.id)])];
-  if (ids.length === 0) return { ranked: [], degraded };
+  if (ids.length === 0) return { ranked: [], degraded, index };
 
   const vectorRank = new Map(vectorHits.map((h, i) => [h.id, { rank: i + 1, similarity: h.score }]));
   const textRank = new Map(textHits.map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
@@ -107,5 +115,5 @@ export async function searchMemories(request: SearchRequest): Promise<SearchOutc
     ranked.map((r) => r.record.id),
     request.now,
   );
-  return { ranked, degraded };
+  return { ranked, degraded, index };
 }

@@ -105,7 +105,9 @@ export class PgMaintenance {
   async reset(tenant: string | null): Promise<void> {
     await this.#connection.write(async (q) => {
       if (tenant === null) {
-        await q.run(`TRUNCATE memory_vectors, ${TENANT_TABLES.join(', ')}`);
+        await q.run(`TRUNCATE memory_vectors, index_outbox, ${TENANT_TABLES.join(', ')}`);
+        // TRUNCATE fires no row trigger: derived indexes are rebuilt from the (empty) store instead.
+        await q.run('UPDATE derived_indexes SET built = false');
         return;
       }
       for (const table of TENANT_TABLES) await q.run(`DELETE FROM ${table} WHERE tenant = $1`, [tenant]);

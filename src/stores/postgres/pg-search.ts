@@ -91,6 +91,30 @@ export class PgSearch {
     });
   }
 
+  /** Contract: SearchStore.vectorSearchAmong (an exact scan of the listed ids only). */
+  async vectorSearchAmong(
+    tenant: string,
+    ids: string[],
+    query: Float32Array,
+    options: CandidateQuery,
+  ): Promise<ScoredHit[]> {
+    if (ids.length === 0) return [];
+    return this.#connection.withClient(async (q: PgQuery) => {
+      if (!(await this.#vectors.checkQuery(q, query))) return [];
+      const window = resolveWindow(options, new Date().toISOString());
+      const where = memoryWhere(tenant, options.filter, window);
+      const rows = await q.rows<{ id: string; version: number; distance: number }>(
+        numbered(
+          `SELECT m.id, v.version, (e.embedding <=> ?::vector) AS distance
+           FROM ${versionJoin(window)} JOIN memory_vectors e ON e.version_seq = v.seq
+           WHERE m.id = ANY(?::text[]) AND ${where.sql} ORDER BY distance LIMIT ?`,
+        ),
+        [vectorLiteral(query), ids, ...where.params, options.limit],
+      );
+      return rows.map((r) => ({ id: r.id, version: r.version, score: 1 - r.distance }));
+    });
+  }
+
   async vectorSimilarities(
     tenant: string,
     ids: string[],

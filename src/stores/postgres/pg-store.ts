@@ -1,5 +1,6 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
+import type { IndexOutbox } from '../../spec/index-outbox.js';
 import type { JobStore, LeaseGuard } from '../../spec/job.js';
 import type { HistoryEntry, MemoryRecord, MemoryVersion, StoredMessage } from '../../spec/memory-record.js';
 import type { Scope } from '../../spec/scope.js';
@@ -42,6 +43,7 @@ import { PgMemoryReads } from './pg-memory-reads.js';
 import { PgMemoryWrites } from './pg-memory-writes.js';
 import { PgMessages } from './pg-messages.js';
 import { migrate } from './pg-migrator.js';
+import { PgOutbox } from './pg-outbox.js';
 import { PgScopeLocks } from './pg-scope-locks.js';
 import { PgSearch } from './pg-search.js';
 import { PgTransfer } from './pg-transfer.js';
@@ -64,9 +66,9 @@ export interface PostgresStoreOptions {
   readOnly?: boolean;
 }
 
-/** Everything but the graph and the outbox, which no backend has yet. */
+/** Everything but the graph, which no backend has yet. */
 const CAPABILITIES: ReadonlySet<StoreCapability> = new Set(
-  STORE_CAPABILITIES.filter((capability) => capability !== 'graph' && capability !== 'outbox'),
+  STORE_CAPABILITIES.filter((capability) => capability !== 'graph'),
 );
 
 /**
@@ -93,6 +95,7 @@ export class PostgresStore implements Store {
   readonly #locks: PgScopeLocks;
   #ready: Promise<void> | undefined;
   #transfer: PgTransfer | undefined;
+  readonly #outbox: PgOutbox;
 
   constructor(options: PostgresStoreOptions) {
     this.#connection = new PgConnection({
@@ -110,6 +113,7 @@ export class PostgresStore implements Store {
     this.#usage = new PgUsage(this.#connection);
     this.#jobs = new PgJobs(this.#connection);
     this.#keys = new PgKeys(this.#connection);
+    this.#outbox = new PgOutbox(this.#connection);
     this.#locks = new PgScopeLocks(this.#connection);
   }
 
@@ -135,6 +139,11 @@ export class PostgresStore implements Store {
   }
 
   /** Export and import of the whole schema (`engram migrate`). */
+  /** The outbox feeding derived vector indexes. */
+  get outbox(): IndexOutbox {
+    return this.#outbox;
+  }
+
   get transfer(): StoreTransfer {
     this.#transfer ??= new PgTransfer(this.#connection, this.#vectors);
     return this.#transfer;
@@ -289,6 +298,15 @@ export class PostgresStore implements Store {
   textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredHit[]> {
     return this.#search.textSearch(tenant, query, options);
   }
+  vectorSearchAmong(
+    tenant: string,
+    ids: string[],
+    query: Float32Array,
+    options: CandidateQuery,
+  ): Promise<ScoredHit[]> {
+    return this.#search.vectorSearchAmong(tenant, ids, query, options);
+  }
+
   vectorSimilarities(
     tenant: string,
     ids: string[],

@@ -17,6 +17,8 @@ const REQUIRED_TABLES = [
   'jobs',
   'api_keys',
   'usage_totals',
+  'derived_indexes',
+  'index_outbox',
 ] as const;
 
 /**

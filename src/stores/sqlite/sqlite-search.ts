@@ -136,6 +136,33 @@ export class SqliteSearch {
     return this.#documents.n;
   }
 
+  /** Contract: SearchStore.vectorSearchAmong (one query over the listed ids). */
+  vectorSearchAmong(
+    tenant: string,
+    ids: string[],
+    query: Float32Array,
+    options: CandidateQuery,
+  ): ScoredHit[] {
+    if (ids.length === 0 || !this.#vectors().checkQuery(query)) return [];
+    const window = resolveWindow(options, new Date().toISOString());
+    const where = memoryWhere(tenant, options.filter, window);
+    const from =
+      window === null
+        ? 'json_each(?) AS j CROSS JOIN memories m ON m.id = j.value JOIN memory_embeddings e ON e.seq = m.version_seq'
+        : 'json_each(?) AS j CROSS JOIN memories m ON m.id = j.value JOIN memory_versions v ON v.memory_id = m.id JOIN memory_embeddings e ON e.seq = v.seq';
+    const rows = this.#db
+      .prepare(
+        `SELECT m.id, ${window === null ? 'm' : 'v'}.version AS version, vec_distance_cosine(e.embedding, ?) AS distance
+         FROM ${from} WHERE ${where.sql} ORDER BY distance LIMIT ?`,
+      )
+      .all(toBuffer(query), JSON.stringify(ids), ...where.params, options.limit) as {
+      id: string;
+      version: number;
+      distance: number;
+    }[];
+    return rows.map((r) => ({ id: r.id, version: r.version, score: 1 - r.distance }));
+  }
+
   vectorSimilarities(
     tenant: string,
     ids: string[],

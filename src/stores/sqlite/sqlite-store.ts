@@ -1,5 +1,6 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
+import type { IndexOutbox } from '../../spec/index-outbox.js';
 import type { JobStore, LeaseGuard } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { HistoryEntry, MemoryRecord, MemoryVersion, StoredMessage } from '../../spec/memory-record.js';
@@ -44,6 +45,7 @@ import { SqliteMemoryReads } from './sqlite-memory-reads.js';
 import { SqliteMemoryWrites } from './sqlite-memory-writes.js';
 import { SqliteMessages } from './sqlite-messages.js';
 import { migrate } from './sqlite-migrator.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqliteSearch } from './sqlite-search.js';
 import { SqliteTransfer } from './sqlite-transfer.js';
 import { SqliteUsage } from './sqlite-usage.js';
@@ -64,9 +66,9 @@ export interface SqliteStoreOptions {
   readOnly?: boolean;
 }
 
-/** Everything but the graph and the outbox, which no backend has yet. */
+/** Everything but the graph, which no backend has yet. */
 const CAPABILITIES: ReadonlySet<StoreCapability> = new Set(
-  STORE_CAPABILITIES.filter((capability) => capability !== 'graph' && capability !== 'outbox'),
+  STORE_CAPABILITIES.filter((capability) => capability !== 'graph'),
 );
 
 /**
@@ -91,6 +93,7 @@ export class SqliteStore implements Store {
   readonly #jobs: SqliteJobs;
   readonly #keys: SqliteKeys;
   #transfer: SqliteTransfer | undefined;
+  readonly #outbox: SqliteOutbox;
 
   constructor(options: SqliteStoreOptions) {
     this.#connection = new SqliteConnection(options.path, {
@@ -106,6 +109,12 @@ export class SqliteStore implements Store {
     this.#usage = new SqliteUsage(this.#connection);
     this.#jobs = new SqliteJobs(this.#connection);
     this.#keys = new SqliteKeys(this.#connection);
+    this.#outbox = new SqliteOutbox(this.#connection);
+  }
+
+  /** The outbox feeding derived vector indexes. */
+  get outbox(): IndexOutbox {
+    return this.#outbox;
   }
 
   get #vectors(): SqliteVectors {
@@ -253,6 +262,15 @@ export class SqliteStore implements Store {
   async textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredHit[]> {
     return this.#search.textSearch(tenant, query, options);
   }
+  async vectorSearchAmong(
+    tenant: string,
+    ids: string[],
+    query: Float32Array,
+    options: CandidateQuery,
+  ): Promise<ScoredHit[]> {
+    return this.#search.vectorSearchAmong(tenant, ids, query, options);
+  }
+
   async vectorSimilarities(
     tenant: string,
     ids: string[],
