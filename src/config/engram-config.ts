@@ -209,7 +209,7 @@ const indexFields = {
   apiKey: nonEmptyString().optional(),
   /** The collection engram writes (default "engram"); it is engram's alone. */
   collection: nonEmptyString().optional(),
-  /** Milliseconds one request to the index may take before search falls back to the store (default 2000). */
+  /** Milliseconds one request to the index may take (search then falls back to the store). Default 5000. */
   timeoutMs: positiveInt().optional(),
 };
 const indexSettings = z.strictObject(indexFields);

@@ -7,6 +7,11 @@ export type IndexFactory = (settings: IndexSettings) => Promise<VectorIndex>;
 
 const factories = new Map<string, IndexFactory>();
 const DEFAULT_COLLECTION = 'engram';
+/**
+ * Each request to the index, search included: a hung index must not hang search (it falls back
+ * to the store's vectors), while a batch of 256 points still fits comfortably.
+ */
+const DEFAULT_TIMEOUT_MS = 5000;
 
 /** Makes an engine available as `index: {provider: name, ...}` (and ENGRAM_INDEX=name). */
 export function registerIndex(name: string, factory: IndexFactory): void {
@@ -59,7 +64,7 @@ registerIndex('qdrant', async (settings) => {
     url,
     apiKey: settings.apiKey,
     collection: settings.collection ?? DEFAULT_COLLECTION,
-    timeoutMs: settings.timeoutMs,
+    timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
 });
 
@@ -69,6 +74,6 @@ registerIndex('chroma', async (settings) => {
   return ChromaIndex.open({
     url,
     collection: settings.collection ?? DEFAULT_COLLECTION,
-    timeoutMs: settings.timeoutMs,
+    timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
 });

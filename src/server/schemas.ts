@@ -167,6 +167,16 @@ export const searchResultSchema = z.object({
   results: z.array(memoryItemSchema),
   degraded: z.literal('keyword-only').optional(),
   degraded_reason: z.string().optional(),
+  vector_index: z
+    .object({
+      provider: z.string(),
+      used: z.boolean(),
+      reason: z.string().optional(),
+    })
+    .optional()
+    .describe(
+      'With a derived index (Qdrant, Chroma) configured: whether it answered the vector leg, and why the store did when it did not.',
+    ),
 });
 
 export const historyItemSchema = z.object({

@@ -105,6 +105,21 @@ describe('deployment files', () => {
     }
   });
 
+  it('an engram with a derived index reaches an index service started in the same profile', () => {
+    const compose = documents(join(ROOT, 'compose.yaml'))[0]!;
+    const services = compose.services as Record<string, Doc>;
+    const withIndex = Object.entries(services).filter(([, spec]) => spec.environment?.ENGRAM_INDEX);
+    expect(withIndex.map(([name]) => name)).toEqual(['engram-qdrant']);
+    for (const [name, spec] of withIndex) {
+      const host = new URL(spec.environment.ENGRAM_INDEX_URL).hostname;
+      const target = services[host] as Doc;
+      expect(target, `${name} → ${host}`).toBeDefined();
+      expect(target.image).toMatch(new RegExp(spec.environment.ENGRAM_INDEX));
+      for (const profile of spec.profiles) expect(target.profiles).toContain(profile);
+      expect(spec.depends_on).toContain(host);
+    }
+  });
+
   it('the Dockerfile builds in one stage and runs the production files unprivileged in another', () => {
     const lines = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
       .replace(/\\\n/g, ' ')

@@ -53,6 +53,12 @@ function printSearchResult(context: CliContext, result: SearchResult, explain: b
       `search ran ${result.degraded} (${result.degraded_reason ?? 'embedder unavailable'}).`,
     );
   }
+  if (result.vector_index && !result.vector_index.used) {
+    printNote(
+      context,
+      `the ${result.vector_index.provider} index was not used: ${result.vector_index.reason ?? 'unknown reason'}; the store's own vectors answered.`,
+    );
+  }
   if (result.results.length === 0) {
     printLines(context, ['No memories found.']);
     return;
