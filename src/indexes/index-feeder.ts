@@ -51,6 +51,8 @@ export class IndexFeeder {
   #running: Promise<unknown> | undefined;
   #stopped = false;
   #backoff = 0;
+  /** Passes and rebuilds of this feeder run one at a time (the lease only excludes other processes). */
+  #turn: Promise<unknown> = Promise.resolve();
 
   constructor(store: Store, index: VectorIndex, options: FeederOptions = {}) {
     if (!store.outbox) {
@@ -84,7 +86,17 @@ export class IndexFeeder {
    * One pass: take the lease, build when the index is not built, then apply pending rows until
    * none are left. A failure is recorded on the index's state and thrown.
    */
-  async pass(): Promise<PassOutcome> {
+  pass(): Promise<PassOutcome> {
+    return this.#alone(() => this.#pass());
+  }
+
+  #alone<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(fn, fn);
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async #pass(): Promise<PassOutcome> {
     // Idle passes only read: the lease (a write) is taken when there is something to do.
     const current = await this.state();
     if (current.built && (await this.#outbox.outboxRows(this.name, 1)).length === 0) {
@@ -116,7 +128,11 @@ export class IndexFeeder {
   }
 
   /** Drops the index and writes every point again from the store (`engram reindex --index`). */
-  async rebuild(progress?: BuildProgress): Promise<number> {
+  rebuild(progress?: BuildProgress): Promise<number> {
+    return this.#alone(() => this.#rebuild(progress));
+  }
+
+  async #rebuild(progress?: BuildProgress): Promise<number> {
     if (!(await this.#lease())) {
       throw new MemoryError(
         'conflict',
@@ -125,7 +141,7 @@ export class IndexFeeder {
     }
     await this.#outbox.recordIndexProgress(this.name, { built: false }, this.#now());
     const points = await this.#build(progress);
-    await this.pass();
+    await this.#pass();
     return points;
   }
 
