@@ -111,8 +111,9 @@ export class IndexFeeder {
         state = await this.state();
       }
       let applied = 0;
+      const width = { value: state.dimensions };
       for (;;) {
-        const n = await this.#applyRows(state.dimensions);
+        const n = await this.#applyRows(width);
         if (n === null) return { held: true, built, applied };
         applied += n;
         if (n < this.#batch) return { held: true, built, applied };
@@ -240,7 +241,7 @@ export class IndexFeeder {
   }
 
   /** Applies one batch of rows; the number applied, or null when the index needs a build first. */
-  async #applyRows(dimensions: number | null): Promise<number | null> {
+  async #applyRows(dimensions: { value: number | null }): Promise<number | null> {
     const rows = await this.#outbox.outboxRows(this.name, this.#batch);
     if (rows.length === 0) return 0;
     const byTenant = new Map<string, Set<string>>();
@@ -259,14 +260,14 @@ export class IndexFeeder {
         else removals.push(id);
       }
     }
-    let width = dimensions;
     const first = upserts[0];
-    if (width === null && first) {
+    if (dimensions.value === null && first) {
       // The first vector of a store that had none when the index was built.
-      width = first.vector.length;
-      await this.#index.prepare(width);
-      await this.#outbox.recordIndexProgress(this.name, { dimensions: width }, this.#now());
+      dimensions.value = first.vector.length;
+      await this.#index.prepare(dimensions.value);
+      await this.#outbox.recordIndexProgress(this.name, { dimensions: dimensions.value }, this.#now());
     }
+    const width = dimensions.value;
     if (upserts.some((p) => p.vector.length !== width)) {
       // The store was reindexed to another width: the index is rebuilt from scratch.
       await this.#outbox.recordIndexProgress(this.name, { built: false }, this.#now());

@@ -65,10 +65,7 @@ export type { MemoryDeps } from './engine.js';
 
 const MAX_PAGE = 1000;
 
-/**
- * Tenant views in the making: `forTenant` passes a fresh deps object to the constructor and
- * registers the engine to share under it. Only this module can create such an entry.
- */
+/** Tenant views in the making: `forTenant` registers the engine to share under a fresh deps object. */
 const views = new WeakMap<object, { engine: Engine; config: EngramConfig }>();
 
 /**

@@ -1,6 +1,14 @@
 import { MemoryError } from '../../spec/memory-error.js';
 import type { MemoryRecord } from '../../spec/memory-record.js';
-import type { ChangeOutcome, InsertOutcome, Invalidation, MemoryPatch, NewMemory } from '../../spec/store.js';
+import type {
+  Change,
+  ChangeOutcome,
+  InsertOutcome,
+  Invalidation,
+  MemoryPatch,
+  NewMemory,
+} from '../../spec/store.js';
+import { resolveSupersededBy } from '../shared/change-refs.js';
 import { type MemoryVersionRow, toMemoryRecord } from '../shared/row-mapping.js';
 import { backdated, duplicateText, memoryNotFound } from '../shared/store-errors.js';
 import { laterOf } from '../shared/time-window.js';
@@ -33,6 +41,35 @@ export class PgMemoryWrites {
   constructor(reads: PgMemoryReads, vectors: PgVectors) {
     this.#reads = reads;
     this.#vectors = vectors;
+  }
+
+  /** A change list, in order, inside the caller's transaction (Store.applyChanges). */
+  async applyChanges(q: PgQuery, tenant: string, changes: Change[]): Promise<ChangeOutcome[]> {
+    const outcomes: ChangeOutcome[] = [];
+    for (const change of changes) {
+      if (change.kind === 'insert') {
+        const { record, inserted } = await this.insert(q, tenant, change.memory);
+        outcomes.push({ kind: 'insert', record, inserted, previousText: null });
+      } else if (change.kind === 'update') {
+        const done = await this.update(q, tenant, change.id, change.patch);
+        outcomes.push({ kind: 'update', inserted: false, ...done });
+      } else if (change.kind === 'delete') {
+        const row = await this.#reads.currentRow(q, tenant, change.id, true);
+        if (!row) throw memoryNotFound(change.id);
+        await this.tombstone(q, tenant, [row], change);
+        outcomes.push({
+          kind: 'delete',
+          record: toMemoryRecord(row),
+          inserted: false,
+          previousText: row.v_text,
+        });
+      } else {
+        const supersededBy = resolveSupersededBy(change.supersededBy, outcomes);
+        const done = await this.invalidate(q, tenant, change.id, { ...change, supersededBy });
+        outcomes.push({ kind: 'invalidate', inserted: false, ...done });
+      }
+    }
+    return outcomes;
   }
 
   async #record(q: PgQuery, tenant: string, id: string): Promise<MemoryRecord> {

@@ -29,8 +29,6 @@ import {
 } from '../../spec/store.js';
 import type { StoreTransfer } from '../../spec/store-transfer.js';
 import type { UsageDelta, UsageTotals } from '../../spec/usage-store.js';
-import { resolveSupersededBy } from '../shared/change-refs.js';
-import { toMemoryRecord } from '../shared/row-mapping.js';
 import { memoryNotFound } from '../shared/store-errors.js';
 import { insertMany } from './pg-bulk-insert.js';
 import { PgConnection, type PgQuery } from './pg-connection.js';
@@ -138,12 +136,12 @@ export class PostgresStore implements Store {
     return this.#connection.where;
   }
 
-  /** Export and import of the whole schema (`engram migrate`). */
   /** The outbox feeding derived vector indexes. */
   get outbox(): IndexOutbox {
     return this.#outbox;
   }
 
+  /** Export and import of the whole schema (`engram migrate`). */
   get transfer(): StoreTransfer {
     this.#transfer ??= new PgTransfer(this.#connection, this.#vectors);
     return this.#transfer;
@@ -211,31 +209,7 @@ export class PostgresStore implements Store {
     return this.#write(async (q) => {
       // A job's effects commit only with its lease: checked (and extended) in this transaction.
       if (guard) await this.#jobs.requireLeases(q, tenant, guard);
-      const outcomes: ChangeOutcome[] = [];
-      for (const change of changes) {
-        if (change.kind === 'insert') {
-          const { record, inserted } = await this.#writes.insert(q, tenant, change.memory);
-          outcomes.push({ kind: 'insert', record, inserted, previousText: null });
-        } else if (change.kind === 'update') {
-          const done = await this.#writes.update(q, tenant, change.id, change.patch);
-          outcomes.push({ kind: 'update', inserted: false, ...done });
-        } else if (change.kind === 'delete') {
-          const row = await this.#reads.currentRow(q, tenant, change.id, true);
-          if (!row) throw memoryNotFound(change.id);
-          await this.#writes.tombstone(q, tenant, [row], change);
-          outcomes.push({
-            kind: 'delete',
-            record: toMemoryRecord(row),
-            inserted: false,
-            previousText: row.v_text,
-          });
-        } else {
-          const supersededBy = resolveSupersededBy(change.supersededBy, outcomes);
-          const done = await this.#writes.invalidate(q, tenant, change.id, { ...change, supersededBy });
-          outcomes.push({ kind: 'invalidate', inserted: false, ...done });
-        }
-      }
-      return outcomes;
+      return this.#writes.applyChanges(q, tenant, changes);
     });
   }
 
