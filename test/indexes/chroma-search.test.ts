@@ -1,38 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Memory } from '../../src/memory/memory.js';
 import { type MemoryFixture, memoryFixture } from '../memory/memory-fixture.js';
 import { type ChromaServer, startChromaServer } from '../support/chroma-server.js';
-
-const CORPUS = [
-  'Alice likes green tea in the morning',
-  'Alice runs five kilometres every Sunday',
-  'Alice works as a nurse at the city hospital',
-  'Alice is allergic to peanuts',
-  'Alice visited Lisbon last spring',
-  'Alice plays the cello in an orchestra',
-  'Alice has a cat called Miso',
-  'Alice learns Japanese on weekday evenings',
-  'Alice bakes sourdough bread on Saturdays',
-  'Alice keeps tomatoes and basil on her balcony',
-];
-const QUERIES = [
-  'what does alice drink',
-  'alice pet cat',
-  'music instrument orchestra',
-  'travel lisbon',
-  'bread baking',
-  'garden balcony plants',
-];
-
-async function converged(memory: Memory): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const [status] = await memory.indexes.status();
-    if (status?.built && status.pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`index did not converge: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { CORPUS, converged, QUERIES } from './index-corpus.js';
 
 /** The issue's acceptance check: a real local Chroma server as the derived index. */
 describe('search through a real Chroma server', () => {

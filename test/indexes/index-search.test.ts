@@ -3,29 +3,7 @@ import { QdrantIndex } from '../../src/indexes/qdrant/qdrant-index.js';
 import type { Memory } from '../../src/memory/memory.js';
 import { type MemoryFixture, memoryFixture, storeVariants } from '../memory/memory-fixture.js';
 import { type FakeQdrant, startFakeQdrant } from '../support/fake-qdrant.js';
-
-const CORPUS = [
-  'Alice likes green tea in the morning',
-  'Alice runs five kilometres every Sunday',
-  'Alice works as a nurse at the city hospital',
-  'Alice is allergic to peanuts',
-  'Alice visited Lisbon last spring',
-  'Alice plays the cello in an orchestra',
-  'Alice has a cat called Miso',
-  'Alice learns Japanese on weekday evenings',
-];
-const QUERIES = ['what does alice drink', 'alice pet cat', 'music instrument orchestra', 'travel lisbon'];
-
-/** Waits until the index took every outbox row (the feeder polls every second). */
-async function converged(memory: Memory, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [status] = await memory.indexes.status();
-    if (status?.built && status.pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`index did not converge: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { CORPUS, converged, QUERIES } from './index-corpus.js';
 
 describe.each(storeVariants())('search through a Qdrant index (%s store)', (_name, storeOverrides) => {
   let qdrant: FakeQdrant;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { IndexHit, IndexPoint, IndexQuery, VectorIndex } from '../../spec/vector-index.js';
 import { parseBaseUrl } from '../../util/base-url.js';
+import { checkWidth, latestPerMemory } from '../shared/index-points.js';
 import { CHROMA_REINDEX, type ChromaTarget, chromaFailure, chromaTimeout } from './chroma-failure.js';
 
 type ChromaModule = typeof import('chromadb');
@@ -306,22 +307,6 @@ function pointMetadata(point: IndexPoint): Metadata {
     agent_id: point.agentId ?? NO_ID,
     run_id: point.runId ?? NO_ID,
   };
-}
-
-/** Chroma refuses two records of one id in a request: keep each memory's newest version only. */
-function latestPerMemory(points: IndexPoint[]): IndexPoint[] {
-  const latest = new Map<string, IndexPoint>();
-  for (const point of points) {
-    const seen = latest.get(point.memoryId);
-    if (seen === undefined || point.version >= seen.version) latest.set(point.memoryId, point);
-  }
-  return [...latest.values()];
-}
-
-function checkWidth(dimensions: number): void {
-  if (!Number.isInteger(dimensions) || dimensions < 1) {
-    throw new MemoryError('invalid_input', `A vector width must be a positive integer, got ${dimensions}.`);
-  }
 }
 
 interface ChromaSettings {

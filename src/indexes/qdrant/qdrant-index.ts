@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { IndexHit, IndexPoint, IndexQuery, VectorIndex } from '../../spec/vector-index.js';
 import { parseBaseUrl } from '../../util/base-url.js';
+import { checkWidth, latestPerMemory } from '../shared/index-points.js';
 import { httpStatusOf, type QdrantTarget, qdrantFailure } from './qdrant-failure.js';
 
 type QdrantModule = typeof import('@qdrant/js-client-rest');
@@ -280,22 +281,6 @@ export function pointId(memoryId: string): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** Two points of one memory in a batch share a point id: keep the newest version only. */
-function latestPerMemory(points: IndexPoint[]): IndexPoint[] {
-  const latest = new Map<string, IndexPoint>();
-  for (const point of points) {
-    const seen = latest.get(point.memoryId);
-    if (seen === undefined || point.version >= seen.version) latest.set(point.memoryId, point);
-  }
-  return [...latest.values()];
-}
-
-function checkWidth(dimensions: number): void {
-  if (!Number.isInteger(dimensions) || dimensions < 1) {
-    throw new MemoryError('invalid_input', `A vector width must be a positive integer, got ${dimensions}.`);
-  }
 }
 
 interface QdrantSettings {

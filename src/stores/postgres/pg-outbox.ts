@@ -4,6 +4,7 @@ import {
   type IndexStateRow,
   type PointRow,
   progressAssignments,
+  toIndexPoint,
   toIndexState,
 } from '../shared/outbox-rows.js';
 import type { PgConnection, PgQuery } from './pg-connection.js';
@@ -141,14 +142,6 @@ interface PgPointRow extends PointRow {
 }
 
 function toPoint(row: PgPointRow): IndexPoint {
-  return {
-    tenant: row.tenant,
-    memoryId: row.id,
-    version: row.version,
-    userId: row.user_id,
-    agentId: row.agent_id,
-    runId: row.run_id,
-    // pgvector's text form "[0.1,0.2]" is JSON; float4 values print exactly.
-    vector: Float32Array.from(JSON.parse(row.vector) as number[]),
-  };
+  // pgvector's text form "[0.1,0.2]" is JSON; float4 values print exactly.
+  return toIndexPoint(row, Float32Array.from(JSON.parse(row.vector) as number[]));
 }

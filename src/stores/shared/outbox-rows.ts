@@ -1,4 +1,5 @@
 import type { IndexProgress, IndexState } from '../../spec/index-outbox.js';
+import type { IndexPoint } from '../../spec/vector-index.js';
 
 /** A derived_indexes row with its pending count, as both stores select it. */
 export interface IndexStateRow {
@@ -21,6 +22,19 @@ export interface PointRow {
   user_id: string | null;
   agent_id: string | null;
   run_id: string | null;
+}
+
+/** A point from its row and the vector each store decodes from its own column type. */
+export function toIndexPoint(row: PointRow, vector: Float32Array): IndexPoint {
+  return {
+    tenant: row.tenant,
+    memoryId: row.id,
+    version: row.version,
+    userId: row.user_id,
+    agentId: row.agent_id,
+    runId: row.run_id,
+    vector,
+  };
 }
 
 const iso = (value: string | Date): string => (value instanceof Date ? value.toISOString() : value);

@@ -4,6 +4,7 @@ import {
   type IndexStateRow,
   type PointRow,
   progressAssignments,
+  toIndexPoint,
   toIndexState,
 } from '../shared/outbox-rows.js';
 import type { SqliteConnection } from './sqlite-connection.js';
@@ -160,14 +161,8 @@ interface SqlitePointRow extends PointRow {
 function toPoint(row: SqlitePointRow): IndexPoint {
   const blob = row.embedding;
   // Copy: the blob's buffer may be shared and unaligned.
-  const vector = new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-  return {
-    tenant: row.tenant,
-    memoryId: row.id,
-    version: row.version,
-    userId: row.user_id,
-    agentId: row.agent_id,
-    runId: row.run_id,
-    vector,
-  };
+  return toIndexPoint(
+    row,
+    new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength)),
+  );
 }
