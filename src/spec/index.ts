@@ -2,6 +2,7 @@ export * from './api-key.js';
 export * from './chat-model.js';
 export * from './embedder.js';
 export * from './filter.js';
+export * from './graph.js';
 export * from './index-outbox.js';
 export * from './job.js';
 export * from './memory-error.js';

@@ -1,5 +1,6 @@
 import type { KeyStore } from './api-key.js';
 import type { FilterNode } from './filter.js';
+import type { GraphStore, GraphWrite } from './graph.js';
 import type { IndexOutbox } from './index-outbox.js';
 import type { JobStore, LeaseGuard } from './job.js';
 import type {
@@ -223,8 +224,15 @@ export interface MemoryStore {
    * Applies every change or none (one transaction); a missing id fails the whole list. With a
    * guard (the changes are a job's effects), the same transaction first checks that every lease is
    * still held and extends it: a lost one is `lease_lost` and nothing is written. Needs `jobs`.
+   * With `graph` (stores with the `graph` capability), the add's entities and relations are written
+   * in the same transaction, after the changes (a relation may name a memory by `{change: n}`).
    */
-  applyChanges(tenant: string, changes: Change[], guard?: LeaseGuard): Promise<ChangeOutcome[]>;
+  applyChanges(
+    tenant: string,
+    changes: Change[],
+    guard?: LeaseGuard,
+    graph?: GraphWrite,
+  ): Promise<ChangeOutcome[]>;
   /** The current version, or the one the window selects; null when there is none. */
   getMemory(tenant: string, id: string, window?: TimeWindow): Promise<MemoryRecord | null>;
   getMemories(tenant: string, ids: string[], window?: TimeWindow): Promise<MemoryRecord[]>;
@@ -407,6 +415,8 @@ export interface Store
   readonly transfer?: StoreTransfer;
   /** The outbox feeding derived vector indexes (Qdrant, Chroma); present with the 'outbox' capability. */
   readonly outbox?: IndexOutbox;
+  /** Entities and relations (reads; writes go through applyChanges); present with the 'graph' capability. */
+  readonly graph?: GraphStore;
 }
 
 export type { HistoryEvent };
