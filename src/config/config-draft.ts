@@ -172,7 +172,11 @@ export function applyPatch(
     }
   }
 
-  const { search, limits, extraction } = patch;
+  const { search, limits, extraction, graph } = patch;
+  if (graph) {
+    Object.assign(draft.graph, defined(graph));
+    recordLeaves(graph, 'graph', label, sources);
+  }
   if (search) {
     const { weights, ...rest } = search;
     if (weights) draft.search.weights = { ...draft.search.weights, ...defined(weights) };

@@ -214,6 +214,20 @@ const indexFields = {
 };
 const indexSettings = z.strictObject(indexFields);
 
+/**
+ * The temporal graph (docs/graph.md): opt-in, because it costs one more LLM call per add. Caps
+ * bound what one add may write; the thresholds are cosine similarities between entity names.
+ */
+const graphFields = {
+  enabled: z.boolean({ error: 'expected true or false' }),
+  maxEntities: positiveInt(),
+  maxRelations: positiveInt(),
+  /** At or above: the same entity, decided without the LLM. */
+  sameAbove: z.number({ error: 'expected a number between 0 and 1' }).min(0).max(1),
+  /** From here up to sameAbove: the LLM confirms or rejects the match. */
+  askAbove: z.number({ error: 'expected a number between 0 and 1' }).min(0).max(1),
+};
+
 const DEFAULT_WEIGHTS = { relevance: 0.7, recency: 0.15, importance: 0.15 };
 
 /**
@@ -264,6 +278,16 @@ export const engramConfigSchema = z.strictObject({
       maxMetadataDepth: limitsFields.maxMetadataDepth.default(DEFAULT_LIMITS.maxMetadataDepth),
     })
     .prefault({}),
+  graph: z
+    .strictObject({
+      enabled: graphFields.enabled.default(false),
+      maxEntities: graphFields.maxEntities.default(20),
+      maxRelations: graphFields.maxRelations.default(20),
+      sameAbove: graphFields.sameAbove.default(0.92),
+      askAbove: graphFields.askAbove.default(0.8),
+    })
+    .refine((g) => g.askAbove <= g.sameAbove, { error: 'graph.askAbove must not exceed graph.sameAbove' })
+    .prefault({}),
   extraction: z
     .strictObject({
       contextMessages: nonNegativeInt().default(10),
@@ -311,6 +335,15 @@ export const engramConfigPatchSchema = z.strictObject({
       maxMetadataDepth: limitsFields.maxMetadataDepth.optional(),
     })
     .optional(),
+  graph: z
+    .strictObject({
+      enabled: graphFields.enabled.optional(),
+      maxEntities: graphFields.maxEntities.optional(),
+      maxRelations: graphFields.maxRelations.optional(),
+      sameAbove: graphFields.sameAbove.optional(),
+      askAbove: graphFields.askAbove.optional(),
+    })
+    .optional(),
   extraction: z
     .strictObject({
       contextMessages: nonNegativeInt().optional(),
@@ -329,6 +362,7 @@ export type SearchWeights = EngramConfig['search']['weights'];
 export type SearchConfig = EngramConfig['search'];
 export type LimitsConfig = EngramConfig['limits'];
 export type ExtractionConfig = EngramConfig['extraction'];
+export type GraphConfig = EngramConfig['graph'];
 export type ExtractionMode = ExtractionConfig['mode'];
 
 /** A model as code and files may give it: "provider:model" or settings (partial when layering). */
@@ -358,6 +392,7 @@ export interface EngramConfigInput {
     | undefined;
   limits?: Partial<LimitsConfig> | undefined;
   extraction?: Partial<ExtractionConfig> | undefined;
+  graph?: Partial<GraphConfig> | undefined;
 }
 
 /** Allowed keys per object path, for "did you mean" hints on unknown keys. */
@@ -370,6 +405,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   'search.weights': Object.keys(weightFields),
   limits: Object.keys(limitsFields),
   extraction: ['contextMessages', 'customInstructions', 'mode', 'prompts'],
+  graph: Object.keys(graphFields),
   'extraction.prompts': ['extract', 'reconcile', 'singlePass'],
 };
 

@@ -64,6 +64,8 @@ export interface ScoreExplanation {
   vector: { rank: number | null; similarity: number | null };
   /** score: the store's text relevance in [0, 1), higher is better (bm25 or ts_rank_cd, mapped s/(1+s)). */
   keyword: { rank: number | null; score: number | null };
+  /** With the graph: hops from an entity the query names (null: not reached through the graph). */
+  graph?: { hops: number | null; relevance: number | null };
   relevance: number;
   recency: number;
   importance: number;
@@ -87,10 +89,26 @@ export interface Usage {
   outputTokens: number;
   embedCalls: number;
   ms: Record<string, number>;
+  /** The share of a part of the work already counted above (`graph`: entity and relation extraction). */
+  parts?: Record<string, { llmCalls: number; inputTokens: number; outputTokens: number; embedCalls: number }>;
 }
+
+/** A relation of the graph in mem0's graph shape, with its world interval. */
+export interface RelationItem {
+  source: string;
+  relationship: string;
+  destination: string;
+  valid_from: string | null;
+  valid_to: string | null;
+}
+
+/** A relation an add recorded. */
+export type AddRelationItem = RelationItem;
 
 export interface AddResult {
   results: AddResultItem[];
+  /** With graph.enabled: the relations this add recorded. */
+  relations?: AddRelationItem[];
   usage: Usage;
   /** Present when part of the work failed; the messages are stored and a job is left to retry. */
   errors?: { code: string; message: string }[];
@@ -144,6 +162,8 @@ export interface SearchResult {
    * the index answered it, and why the store's own vectors did instead when it did not.
    */
   vector_index?: { provider: string; used: boolean; reason?: string };
+  /** With graph.enabled: relations of the entities the query names and their neighbours. */
+  relations?: RelationItem[];
 }
 
 /** One event of a memory's life, newest first, with the version it produced or closed. */

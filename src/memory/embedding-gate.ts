@@ -5,6 +5,8 @@ import type { Store } from '../spec/store.js';
 /** Where one operation counts its embedding calls (a UsageMeter is one). */
 export interface EmbedMeter {
   embedCalls: number;
+  /** When present, used instead of adding to embedCalls (a part meter also counts in its parent). */
+  addEmbedCalls?(n: number): void;
 }
 
 /**
@@ -56,7 +58,8 @@ export class EmbeddingGate {
     if (options.check !== false) await this.checkModel();
     const calls = Math.ceil(texts.length / this.#embedder.maxEmbeddingsPerCall);
     const result = await this.#embedder.embed(texts);
-    if (options.meter) options.meter.embedCalls += calls;
+    if (options.meter?.addEmbedCalls) options.meter.addEmbedCalls(calls);
+    else if (options.meter) options.meter.embedCalls += calls;
     if (result.embeddings.length !== texts.length) {
       throw new MemoryError(
         'embedder_error',

@@ -39,6 +39,7 @@ import { buildContext } from './context/build-context.js';
 import { Engine, type MemoryDeps } from './engine.js';
 import { type Entity, type EntityPin, listEntities } from './entities/list-entities.js';
 import { scopedFilter } from './filters/scoped-filter.js';
+import { type MemoryGraph, memoryGraph } from './graph/memory-graph.js';
 import { enqueueAdd } from './jobs/enqueue-add.js';
 import { getJob, listJobs } from './jobs/find-jobs.js';
 import { type JobQueue, jobQueue } from './jobs/job-queue.js';
@@ -159,6 +160,15 @@ export class Memory {
   /** Export, import and erasure of data (`engram export` / `import` / `erase`, src/transfer/). */
   get data(): MemoryData {
     return memoryData(
+      () => this.#store(),
+      this.tenant,
+      () => this.#engine.now(),
+    );
+  }
+
+  /** The temporal graph of a scope: entities, relations, neighbours (docs/graph.md). */
+  get graph(): MemoryGraph {
+    return memoryGraph(
       () => this.#store(),
       this.tenant,
       () => this.#engine.now(),

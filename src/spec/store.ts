@@ -269,12 +269,14 @@ export interface SearchStore {
    * The store's own ranking of candidates another index proposed: of the listed memories, those
    * the filter and window select, scored by cosine similarity with the store's vectors, best
    * first, at most `limit`. A listed id the store does not select (deleted, another scope) is
-   * dropped: this is what keeps a derived index from resurrecting or leaking a memory.
+   * dropped: this is what keeps a derived index from resurrecting or leaking a memory. With a
+   * null query, the selected ids come back in the order given, score 0, vector or not (the graph's
+   * candidates are checked this way).
    */
   vectorSearchAmong(
     tenant: string,
     ids: string[],
-    query: Float32Array,
+    query: Float32Array | null,
     options: CandidateQuery,
   ): Promise<ScoredHit[]>;
   /** Cosine similarity between the query and the selected version of each listed memory that has a vector. */

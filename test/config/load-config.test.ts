@@ -52,7 +52,18 @@ describe('loadConfig defaults', () => {
         maxMetadataDepth: 32,
       },
       extraction: { contextMessages: 10, mode: 'single-pass' },
+      graph: { enabled: false, maxEntities: 20, maxRelations: 20, sameAbove: 0.92, askAbove: 0.8 },
     });
+  });
+
+  it('graph settings are checked: thresholds in order, caps positive', () => {
+    const cwd = tempDir();
+    expect(loadConfig({ graph: { enabled: true } }, { env: {}, cwd }).graph.enabled).toBe(true);
+    expect(() => loadConfig({ graph: { askAbove: 0.95, sameAbove: 0.9 } }, { env: {}, cwd })).toThrow(
+      /graph\.askAbove must not exceed graph\.sameAbove/,
+    );
+    expect(() => loadConfig({ graph: { maxEntities: 0 } }, { env: {}, cwd })).toThrow(/graph\.maxEntities/);
+    expect(() => loadConfig({ graph: { enable: true } } as never, { env: {}, cwd })).toThrow(/enable/);
   });
 
   it('keeps defaults for fields a partial section leaves out', () => {

@@ -3,6 +3,8 @@ import { STORE_CAPABILITIES, type StoreCapability } from '../../src/spec/store.j
 import type { MakeFixture } from './conformance-kit.js';
 import { eraseChecks } from './erase-checks.js';
 import { filterChecks } from './filter-checks.js';
+import { graphChecks } from './graph-checks.js';
+import { graphLifecycleChecks } from './graph-lifecycle-checks.js';
 import { jobChecks, scopeLockChecks } from './jobs-checks.js';
 import { keyChecks } from './keys-checks.js';
 import { memoryChecks } from './memories-checks.js';
@@ -35,6 +37,10 @@ const CHECKS: Partial<Record<StoreCapability, (makeFixture: MakeFixture) => void
   },
   keys: keyChecks,
   usage: usageChecks,
+  graph: (makeFixture) => {
+    graphChecks(makeFixture);
+    describe('lifecycle', () => graphLifecycleChecks(makeFixture));
+  },
   outbox: outboxChecks,
 };
 

@@ -80,7 +80,43 @@ function factObjects(facts: readonly string[]) {
 }
 
 /** Which prompt a request carries, by the structured-output name engram sends or mem0's headings. */
-export type PromptKind = 'extract_facts' | 'reconcile_memories' | 'single_pass' | 'mem0_additive';
+export type PromptKind =
+  | 'extract_facts'
+  | 'reconcile_memories'
+  | 'single_pass'
+  | 'single_pass_graph'
+  | 'extract_graph'
+  | 'confirm_entities'
+  | 'mem0_additive';
+
+/**
+ * The graph the fake model sees in facts: every capitalised word after a fact's first is an
+ * entity, related to USER ("User's sister Anna lives in Berlin" → Anna, Berlin).
+ */
+function graphOf(facts: readonly string[]) {
+  const entities = new Map<string, { name: string; type: string; summary: null; aliases: string[] }>();
+  const relations: Record<string, unknown>[] = [];
+  for (const [i, fact] of facts.entries()) {
+    for (const name of fact
+      .split(/\s+/)
+      .slice(1)
+      .map((w) => w.replace(/[^\p{L}]/gu, ''))
+      .filter((w) => /^\p{Lu}/u.test(w))) {
+      entities.set(name, { name, type: 'other', summary: null, aliases: [] });
+      relations.push({
+        source: 'USER',
+        relationship: 'mentions',
+        destination: name,
+        fact,
+        fact_index: i,
+        valid_from: null,
+        valid_to: null,
+        exclusive: false,
+      });
+    }
+  }
+  return { entities: [...entities.values()], relations };
+}
 
 export function answerPrompt(kind: PromptKind, userPrompt: string): string {
   switch (kind) {
@@ -98,6 +134,23 @@ export function answerPrompt(kind: PromptKind, userPrompt: string): string {
       const facts = userTurns(sectionLines(userPrompt, 'NEW MESSAGES:')).flatMap(factsFromMessage);
       return JSON.stringify({ facts: factObjects(facts), operations: reconcile(facts, memories) });
     }
+    case 'single_pass_graph': {
+      const memories = numberedItems(sectionLines(userPrompt, 'EXISTING MEMORIES:'));
+      const facts = userTurns(sectionLines(userPrompt, 'NEW MESSAGES:')).flatMap(factsFromMessage);
+      return JSON.stringify({
+        facts: factObjects(facts),
+        operations: reconcile(facts, memories),
+        ...graphOf(facts),
+      });
+    }
+    case 'extract_graph': {
+      const facts = sectionLines(userPrompt, 'FACTS:')
+        .filter((l) => /^\d+\. /.test(l))
+        .map((l) => l.replace(/^\d+\. /, ''));
+      return JSON.stringify(graphOf(facts));
+    }
+    case 'confirm_entities':
+      return JSON.stringify({ same: [] });
     case 'mem0_additive': {
       // mem0 3.x extracts with one ADD-only prompt: {"memory": [{"id", "text"}]}.
       const facts = userTurns(sectionLines(userPrompt, '## New Messages')).flatMap(factsFromMessage);
@@ -108,9 +161,15 @@ export function answerPrompt(kind: PromptKind, userPrompt: string): string {
 
 /** Recognises engram's prompts by structured-output name and mem0's by its section headings. */
 export function promptKindOf(schemaName: string | undefined, userPrompt: string): PromptKind | undefined {
-  if (schemaName === 'extract_facts' || schemaName === 'reconcile_memories' || schemaName === 'single_pass') {
-    return schemaName;
-  }
+  const engram: readonly string[] = [
+    'extract_facts',
+    'reconcile_memories',
+    'single_pass',
+    'single_pass_graph',
+    'extract_graph',
+    'confirm_entities',
+  ];
+  if (schemaName !== undefined && engram.includes(schemaName)) return schemaName as PromptKind;
   if (userPrompt.includes('## New Messages') && userPrompt.includes('## Existing Memories')) {
     return 'mem0_additive';
   }

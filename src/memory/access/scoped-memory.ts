@@ -18,6 +18,7 @@ import type {
   UpdateInput,
   VersionItem,
 } from '../api-types.js';
+import type { MemoryGraph } from '../graph/memory-graph.js';
 import { jobNotFound } from '../jobs/find-jobs.js';
 import type { Memory } from '../memory.js';
 import { issueApiKey } from './issue-api-key.js';
@@ -214,6 +215,35 @@ export class ScopedMemory {
   }
 
   /** A queued add's status; a job outside the pin is not_found, like an unknown id. */
+  /** The graph of a scope within the pin: every call's scope is merged with the pin like a search's. */
+  get graph(): MemoryGraph {
+    const graph = this.memory.graph;
+    const scope = (options: ScopeOptions) => this.#graphScope(options);
+    return {
+      entities: (options) => graph.entities(scope(options)),
+      relations: (options) => graph.relations({ ...options, ...scope(options) }),
+      neighbors: (entity, options) => graph.neighbors(entity, { ...options, ...scope(options) }),
+      unmerge: (entityId, options) => graph.unmerge(entityId, scope(options)),
+    };
+  }
+
+  /**
+   * A graph belongs to its scope's owner (the user, else the agent, else the run), so it spans
+   * every agent and run of a user: a key pinned to an agent may read only a graph the agent owns.
+   */
+  #graphScope(options: ScopeOptions): ScopeOptions {
+    const scope = this.scope(options);
+    const pin = this.principal.pin;
+    if (pin.userId === null && pin.agentId !== null && scope.userId !== undefined) {
+      throw new MemoryError(
+        'scope_forbidden',
+        `This API key is pinned to agent_id "${pin.agentId}"; a user's graph spans all of that user's agents, so it can read only the agent's own graph (no user_id).`,
+        { details: { field: 'user_id', pinned: pin.agentId } },
+      );
+    }
+    return scope;
+  }
+
   async job(id: string): Promise<JobItem> {
     const job = await this.memory.getJob(id);
     if (!this.#inPin(job)) throw jobNotFound(id);

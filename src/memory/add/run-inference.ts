@@ -47,11 +47,16 @@ async function inferOnce(
   const { store } = opened;
   const { tenant, engine } = ctx;
   try {
-    const results = await inferAdd(inferContext(ctx, opened), request, meter);
+    const { results, relations } = await inferAdd(inferContext(ctx, opened), request, meter);
     for (const job of jobs ?? []) {
       await store.completeJob(tenant, job.id, { results } as unknown as JsonValue, engine.now());
     }
-    return { results, usage: meter.toUsage(), status: 'done' };
+    return {
+      results,
+      ...(relations === undefined ? {} : { relations }),
+      usage: meter.toUsage(),
+      status: 'done',
+    };
   } catch (error) {
     if (
       !(error instanceof MemoryError) ||
@@ -121,5 +126,17 @@ function inferContext(ctx: MemoryContext, { store, gate }: OpenEngine): InferCon
     contextMessages: extraction.contextMessages,
     customInstructions: extraction.customInstructions,
     prompts: extraction.prompts,
+    graph: graphStep(ctx, store),
   };
+}
+
+function graphStep(ctx: MemoryContext, store: Store): InferContext['graph'] {
+  if (!ctx.config.graph.enabled) return null;
+  if (!store.graph) {
+    throw new MemoryError(
+      'invalid_config',
+      `graph.enabled is set but the ${store.dialect} store keeps no graph; turn graph.enabled off or use a store with the graph capability.`,
+    );
+  }
+  return { store: store.graph, settings: ctx.config.graph };
 }

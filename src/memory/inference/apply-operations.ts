@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { GraphWrite, MemoryRef } from '../../spec/graph.js';
 import type { MemoryRecord, Metadata } from '../../spec/memory-record.js';
 import type { Change } from '../../spec/store.js';
 import { textHash } from '../../util/text-hash.js';
@@ -20,6 +21,7 @@ export async function applyOperations(
   operations: Operation[],
   meter: UsageMeter,
   factVectors?: (Float32Array | null)[],
+  graph?: (memoryOfFact: (fact: number) => MemoryRef | null) => GraphWrite,
 ): Promise<AddResultItem[]> {
   const at = ctx.now();
   const results: AddResultItem[] = [];
@@ -114,7 +116,21 @@ export async function applyOperations(
       });
     }
   }
-  const outcomes = await meter.stage('apply', () => ctx.store.applyChanges(ctx.tenant, changes));
+  // A relation names the memory of the fact it states: the change that writes it, or the memory
+  // the model found already holds it.
+  const noneTarget = new Map<number, string>();
+  for (const op of operations) {
+    if (op.event === 'NONE' && op.id !== undefined && op.id !== null && candidates[op.id]) {
+      noneTarget.set(op.fact, candidates[op.id]!.id);
+    }
+  }
+  const graphWrite = graph?.((fact) => {
+    const change = changeOfFact.get(fact);
+    return change !== undefined ? { change } : (noneTarget.get(fact) ?? null);
+  });
+  const outcomes = await meter.stage('apply', () =>
+    ctx.store.applyChanges(ctx.tenant, changes, undefined, graphWrite),
+  );
   if (outcomes.some((o) => o.record.embeddingModel)) await ctx.gate.recordModel();
   for (const outcome of outcomes) {
     if (outcome.kind === 'insert') {

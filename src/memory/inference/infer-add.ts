@@ -1,12 +1,16 @@
+import type { MemoryRef } from '../../spec/graph.js';
 import type { MemoryRecord } from '../../spec/memory-record.js';
 import { resolveRelativeDates } from '../../util/resolve-relative-dates.js';
 import { textHash } from '../../util/text-hash.js';
-import type { AddResultItem } from '../api-types.js';
+import type { AddRelationItem, AddResultItem } from '../api-types.js';
+import { type GraphPlan, type GraphTurns, knownEntityNames, planGraph } from '../graph/extract-graph.js';
 import type { ExtractedFact } from '../prompts/extract-facts.js';
 import { extractFactsPrompt } from '../prompts/extract-facts.js';
+import type { GraphReply } from '../prompts/extract-graph.js';
 import type { PromptDefinition } from '../prompts/prompt-definition.js';
 import { reconcileMemoriesPrompt } from '../prompts/reconcile-memories.js';
 import { singlePassPrompt } from '../prompts/single-pass.js';
+import { singlePassGraphPrompt } from '../prompts/single-pass-graph.js';
 import { scopeFilter } from '../resolve-scope.js';
 import { addProcedure } from './add-procedure.js';
 import { applyOperations } from './apply-operations.js';
@@ -38,8 +42,8 @@ export async function inferAdd(
   ctx: InferContext,
   request: InferRequest,
   meter: UsageMeter,
-): Promise<AddResultItem[]> {
-  if (request.memoryType === 'procedural') return addProcedure(ctx, request, meter);
+): Promise<InferOutcome> {
+  if (request.memoryType === 'procedural') return { results: await addProcedure(ctx, request, meter) };
   const context = await meter.stage('context', () => readContext(ctx, request));
   const { turns, groups } = originGroups(request);
   const promptTurns = turns.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content }));
@@ -57,23 +61,53 @@ export async function inferAdd(
         meter,
       ),
     );
-    const reply = await meter.stage('llm', () =>
-      callStructured(
-        ctx.chain,
-        customised(singlePassPrompt, ctx.prompts?.singlePass),
-        {
-          context,
-          messages: promptTurns,
-          observedAt: request.eventTime,
-          groups: promptGroups,
-          customInstructions: ctx.customInstructions,
-          memories: candidates.map((c) => ({ text: c.text, validFrom: c.validFrom })),
-        },
-        meter,
-      ),
-    );
+    const input = {
+      context,
+      messages: promptTurns,
+      observedAt: request.eventTime,
+      groups: promptGroups,
+      customInstructions: ctx.customInstructions,
+      memories: candidates.map((c) => ({ text: c.text, validFrom: c.validFrom })),
+    };
+    let reply: { facts: ExtractedFact[]; operations: Operation[] };
+    let graphReply: GraphReply | undefined;
+    if (ctx.graph) {
+      // The graph rides in the same call: the conversation is sent once (docs/graph.md).
+      const graph = ctx.graph;
+      const known = await knownEntityNames(graph.store, ctx.tenant, request.ids);
+      const combined = await meter.stage('llm', () =>
+        callStructured(
+          ctx.chain,
+          customised(singlePassGraphPrompt, ctx.prompts?.singlePass),
+          {
+            ...input,
+            known,
+            maxEntities: graph.settings.maxEntities,
+            maxRelations: graph.settings.maxRelations,
+          },
+          meter,
+        ),
+      );
+      reply = combined;
+      graphReply = { entities: combined.entities, relations: combined.relations };
+    } else {
+      reply = await meter.stage('llm', () =>
+        callStructured(ctx.chain, customised(singlePassPrompt, ctx.prompts?.singlePass), input, meter),
+      );
+    }
     const { facts, origins } = placeFacts(reply.facts, groups);
-    return applyOperations(ctx, request, { facts, origins }, candidates, reply.operations, meter);
+    const plan = await graphPlan(ctx, request, { context, messages: promptTurns }, facts, meter, graphReply);
+    const results = await applyOperations(
+      ctx,
+      request,
+      { facts, origins },
+      candidates,
+      reply.operations,
+      meter,
+      undefined,
+      plan?.write,
+    );
+    return { results, relations: plan?.relations };
   }
 
   const extracted = await meter.stage('extract', () =>
@@ -91,14 +125,41 @@ export async function inferAdd(
     ),
   );
   const { facts, origins } = placeFacts(extracted.facts, groups);
-  if (facts.length === 0) return [];
+  if (facts.length === 0) return { results: [] };
+  const plan = await graphPlan(ctx, request, { context, messages: promptTurns }, facts, meter);
 
   // Facts already stored word for word, or nearly so, need no LLM decision.
   const { known, open, vectors } = await meter.stage('candidates', () =>
     screenFacts(ctx, request, facts, meter),
   );
-  const results: AddResultItem[] = known.map((k) => ({ id: k.id, memory: k.text, event: 'NONE' as const }));
-  if (open.length === 0) return results;
+  const results: AddResultItem[] = [...known.values()].map((k) => ({
+    id: k.id,
+    memory: k.text,
+    event: 'NONE' as const,
+  }));
+  // A relation stating a known fact points at the memory that already holds it.
+  const graphWrite = plan
+    ? (memoryOfOpenFact: (fact: number) => MemoryRef | null) =>
+        plan.write((fact) => {
+          const stored = known.get(fact);
+          if (stored) return stored.id;
+          const i = open.indexOf(fact);
+          return i < 0 ? null : memoryOfOpenFact(i);
+        })
+    : undefined;
+  if (open.length === 0) {
+    if (graphWrite) {
+      await meter.stage('apply', () =>
+        ctx.store.applyChanges(
+          ctx.tenant,
+          [],
+          undefined,
+          graphWrite(() => null),
+        ),
+      );
+    }
+    return { results, relations: plan?.relations };
+  }
   const openFacts = open.map((i) => facts[i]!);
   const openOrigins = open.map((i) => origins[i]!);
   const candidates = await meter.stage('candidates', () =>
@@ -130,18 +191,44 @@ export async function inferAdd(
     operations = reply.operations;
   }
   const openVectors = open.map((i) => vectors?.[i] ?? null);
-  return [
-    ...results,
-    ...(await applyOperations(
-      ctx,
-      request,
-      { facts: openFacts, origins: openOrigins },
-      candidates,
-      operations,
-      meter,
-      openVectors,
-    )),
-  ];
+  const applied = await applyOperations(
+    ctx,
+    request,
+    { facts: openFacts, origins: openOrigins },
+    candidates,
+    operations,
+    meter,
+    openVectors,
+    graphWrite,
+  );
+  return { results: [...results, ...applied], relations: plan?.relations };
+}
+
+export interface InferOutcome {
+  results: AddResultItem[];
+  /** With the graph step: the relations the add recorded. */
+  relations?: AddRelationItem[] | undefined;
+}
+
+/** The graph step when it is on (config graph.enabled), after the facts are known. */
+async function graphPlan(
+  ctx: InferContext,
+  request: InferRequest,
+  turns: GraphTurns,
+  facts: ExtractedFact[],
+  meter: UsageMeter,
+  given?: GraphReply,
+): Promise<GraphPlan | null> {
+  if (!ctx.graph) return null;
+  return planGraph(
+    ctx,
+    ctx.graph,
+    request,
+    turns,
+    facts.map((f) => f.text),
+    meter,
+    given,
+  );
 }
 
 /**
@@ -195,7 +282,8 @@ async function screenFacts(
   meter: UsageMeter,
 ) {
   const filter = scopeFilter(request.ids)!;
-  const known: MemoryRecord[] = [];
+  /** Fact index → the memory that already holds it. */
+  const known = new Map<number, MemoryRecord>();
   const open: number[] = [];
   const vectors = await ctx.gate.embed(
     facts.map((f) => f.text),
@@ -204,7 +292,7 @@ async function screenFacts(
   for (const [i, fact] of facts.entries()) {
     const exact = await ctx.store.findByHash(ctx.tenant, filter, textHash(fact.text));
     if (exact) {
-      known.push(exact);
+      known.set(i, exact);
       continue;
     }
     const vector = vectors?.[i];
@@ -213,7 +301,7 @@ async function screenFacts(
       if (nearest && nearest.score >= NEAR_DUPLICATE) {
         const record = await ctx.store.getMemory(ctx.tenant, nearest.id);
         if (record) {
-          known.push(record);
+          known.set(i, record);
           continue;
         }
       }

@@ -1,4 +1,6 @@
+import type { GraphConfig } from '../../config/engram-config.js';
 import type { ChatModel } from '../../spec/chat-model.js';
+import type { GraphStore } from '../../spec/graph.js';
 import type { MemoryType, Metadata } from '../../spec/memory-record.js';
 import type { Store } from '../../spec/store.js';
 import type { InputMessage } from '../api-types.js';
@@ -14,6 +16,8 @@ export interface InferContext {
   mode: 'two-pass' | 'single-pass';
   contextMessages: number;
   customInstructions?: string | undefined;
+  /** The graph step (config graph.enabled): where entities are read, and its settings. */
+  graph?: { store: GraphStore; settings: GraphConfig } | null | undefined;
   /** Replacement system prompts (config extraction.prompts); the reply schemas stay engram's. */
   prompts?:
     | { extract?: string | undefined; reconcile?: string | undefined; singlePass?: string | undefined }

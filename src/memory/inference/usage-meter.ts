@@ -11,12 +11,37 @@ export class UsageMeter {
   tokensReported = true;
   readonly #ms: Record<string, number> = {};
   readonly #started = performance.now();
+  readonly #parent: UsageMeter | null;
+  readonly #parts = new Map<string, UsageMeter>();
+
+  constructor(parent: UsageMeter | null = null) {
+    this.#parent = parent;
+  }
 
   recordChat(usage: ChatUsage): void {
     this.llmCalls++;
     this.inputTokens += usage.inputTokens;
     this.outputTokens += usage.outputTokens;
     if (!usage.reported) this.tokensReported = false;
+    this.#parent?.recordChat(usage);
+  }
+
+  /**
+   * A meter for one part of the work (the graph): what it records counts in this meter too, and
+   * `toUsage` reports the part's share under its name. Embedding calls are added with `addEmbedCalls`.
+   */
+  part(name: string): UsageMeter {
+    let part = this.#parts.get(name);
+    if (!part) {
+      part = new UsageMeter(this);
+      this.#parts.set(name, part);
+    }
+    return part;
+  }
+
+  addEmbedCalls(n: number): void {
+    this.embedCalls += n;
+    this.#parent?.addEmbedCalls(n);
   }
 
   /** Times one stage; stages that run several times add up. */
@@ -30,13 +55,23 @@ export class UsageMeter {
   }
 
   toUsage(): Usage {
-    return {
+    const usage: Usage = {
       llmCalls: this.llmCalls,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
       embedCalls: this.embedCalls,
       ms: { ...this.#ms, total: round(performance.now() - this.#started) },
     };
+    for (const [name, part] of this.#parts) {
+      usage.parts ??= {};
+      usage.parts[name] = {
+        llmCalls: part.llmCalls,
+        inputTokens: part.inputTokens,
+        outputTokens: part.outputTokens,
+        embedCalls: part.embedCalls,
+      };
+    }
+    return usage;
   }
 }
 

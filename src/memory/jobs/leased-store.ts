@@ -15,8 +15,8 @@ export function leasedStore(store: Store, jobs: JobRecord[], guard: () => Omit<L
   const attempts = new Map(jobs.map((job) => [job.id, job.attempts]));
   const leases = jobs.map((job) => ({ id: job.id, attempt: job.attempts }));
   const overrides: Partial<Store> = {
-    applyChanges: (tenant, changes, given) =>
-      store.applyChanges(tenant, changes, given ?? { ...guard(), jobs: leases }),
+    applyChanges: (tenant, changes, given, graph) =>
+      store.applyChanges(tenant, changes, given ?? { ...guard(), jobs: leases }, graph),
     completeJob: (tenant, id, result, at, attempt) =>
       store.completeJob(tenant, id, result, at, attempt ?? attempts.get(id)),
     failJob: (tenant, id, error, retryAt, at, attempt) =>

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import {
   type ExtractedFact,
   type ExtractInput,
-  factSchema,
   factsSchema,
   formatNewMessages,
   formatTurns,
@@ -21,7 +20,6 @@ const opSchema = z.object({
   id: z.number().int().nullable().optional(),
   text: z.string().nullable().optional(),
 });
-const outputSchema = z.object({ facts: z.array(factSchema), operations: z.array(opSchema) });
 type SinglePassOutput = { facts: ExtractedFact[]; operations: z.infer<typeof opSchema>[] };
 
 /** Extraction and reconciliation in one call: facts first, then one operation per fact. */
@@ -51,15 +49,26 @@ export const singlePassPrompt: PromptDefinition<SinglePassInput, SinglePassOutpu
     return parts.join('\n\n');
   },
   schema(input) {
-    const output = outputSchema.extend({ facts: factsSchema(input) });
-    return output.superRefine((value, ctx) => {
-      const check = reconcileMemoriesPrompt
-        .schema({ memories: input.memories, facts: value.facts, observedAt: input.observedAt })
-        .safeParse({ operations: value.operations });
-      if (!check.success) {
-        for (const issue of check.error.issues)
-          ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-      }
-    });
+    return z.object(singlePassShape(input)).superRefine((value, ctx) => checkOperations(input, value, ctx));
   },
 };
+
+/** The reply's fields, for prompts that extend the single pass (single-pass-graph.ts). */
+export function singlePassShape(input: SinglePassInput) {
+  return { facts: factsSchema(input), operations: z.array(opSchema) };
+}
+
+/** Operations must name existing facts and listed memory ids (the reconcile prompt's rules). */
+export function checkOperations(
+  input: SinglePassInput,
+  value: { facts: ExtractedFact[]; operations: z.infer<typeof opSchema>[] },
+  ctx: z.RefinementCtx,
+): void {
+  const check = reconcileMemoriesPrompt
+    .schema({ memories: input.memories, facts: value.facts, observedAt: input.observedAt })
+    .safeParse({ operations: value.operations });
+  if (!check.success) {
+    for (const issue of check.error.issues)
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }
+}

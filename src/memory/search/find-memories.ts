@@ -1,8 +1,12 @@
 import type { FilterNode } from '../../spec/filter.js';
 import type { SearchMode, SearchResult } from '../api-types.js';
+import { toRelationItem } from '../graph/graph-items.js';
 import type { MemoryContext } from '../memory-context.js';
 import { toMemoryItem } from '../render-item.js';
 import { searchMemories } from './search-memories.js';
+
+/** How many of the relations the graph walked a search returns (nearest hops first). */
+const RELATIONS_RETURNED = 20;
 
 /** A validated search of one tenant's memories. */
 export interface FindRequest {
@@ -22,6 +26,7 @@ export async function findMemories(ctx: MemoryContext, request: FindRequest): Pr
   const outcome = await searchMemories({
     store,
     index,
+    graph: ctx.config.graph.enabled ? (store.graph ?? null) : null,
     gate,
     access,
     tenant: ctx.tenant,
@@ -47,6 +52,8 @@ export async function findMemories(ctx: MemoryContext, request: FindRequest): Pr
       ...(outcome.index.reason === undefined ? {} : { reason: outcome.index.reason }),
     };
   }
+  if (outcome.relations)
+    result.relations = outcome.relations.slice(0, RELATIONS_RETURNED).map(toRelationItem);
   if (outcome.degraded) {
     result.degraded = 'keyword-only';
     result.degraded_reason = outcome.degraded;

@@ -18,7 +18,17 @@ export interface Candidate {
   keywordRank: number | null;
   /** The store's text relevance in [0, 1), higher is better (spec/store.ts ScoredHit). */
   textScore: number | null;
+  /** Hops from an entity the query names, when the graph reached the memory; absent without a graph. */
+  graphHops?: number | null;
 }
+
+/**
+ * Relevance a memory reached through the graph earns, by hops. It can only raise a candidate's
+ * relevance (the larger of the two is kept), so a weak graph signal never drags down a strong
+ * vector or keyword match; it lifts memories that share no word with the query but are about
+ * the entities it names.
+ */
+const GRAPH_RELEVANCE = [0, 0.6, 0.45];
 
 export interface Ranked {
   record: MemoryRecord;
@@ -56,10 +66,13 @@ export function rankCandidates(
     .map((c) => {
       const similarity = c.similarity === null ? null : clamp01(c.similarity);
       const keyword = keywordScore(c, queryStems, bestText);
-      const relevance =
+      const direct =
         vectorsUsed && similarity !== null
           ? (1 - settings.keywordWeight) * similarity + settings.keywordWeight * keyword
           : keyword;
+      const graph =
+        c.graphHops === undefined || c.graphHops === null ? null : (GRAPH_RELEVANCE[c.graphHops] ?? 0);
+      const relevance = Math.max(direct, graph ?? 0);
       const ageDays = Math.max(0, (now - Date.parse(c.record.validFrom)) / DAY_MS);
       const recency = Math.exp((-Math.LN2 * ageDays) / settings.halfLifeDays);
       const frequency = 1 - Math.exp(-c.record.accessCount / 10);
@@ -73,6 +86,7 @@ export function rankCandidates(
         explain: {
           vector: { rank: c.vectorRank, similarity },
           keyword: { rank: c.keywordRank, score: c.textScore },
+          ...(c.graphHops === undefined ? {} : { graph: { hops: c.graphHops, relevance: graph } }),
           relevance,
           recency,
           importance,

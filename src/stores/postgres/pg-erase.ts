@@ -1,6 +1,8 @@
 import type { ErasureCounts, ErasureScope } from '../../spec/store.js';
 import { erasureColumns } from '../shared/erasure-scope.js';
+import { erasedGraphPartition } from '../shared/graph-plan.js';
 import type { PgConnection } from './pg-connection.js';
+import { deleteGraphPartition } from './pg-graph.js';
 
 const TOUCHED = [
   'memories',
@@ -10,6 +12,10 @@ const TOUCHED = [
   'messages',
   'jobs',
   'usage_totals',
+  'entities',
+  'entity_keys',
+  'entity_merges',
+  'relations',
 ];
 
 /**
@@ -42,6 +48,10 @@ export async function eraseScope(
     const memories = await q.run('DELETE FROM memories WHERE id = ANY($1::text[])', [ids]);
     const messages = await q.run(`DELETE FROM messages WHERE tenant = $1 AND ${where}`, [tenant, ...values]);
     const usage = await q.run(`DELETE FROM usage_totals WHERE tenant = $1 AND ${where}`, [tenant, ...values]);
+    // The owner's graph when the scope names its owner alone; otherwise the relations of the
+    // erased memories, which the memories' delete trigger removes.
+    const graph = erasedGraphPartition(tenant, scope);
+    if (graph !== null) await deleteGraphPartition(q, tenant, graph);
     // A queued add carries its messages in the payload, under the scope it was sent for.
     const jobs = await q.run(
       `DELETE FROM jobs WHERE tenant = $1 AND ${columns.map((c, i) => `payload #>> '{ids,${c.field}}' = $${i + 2}`).join(' AND ')}`,

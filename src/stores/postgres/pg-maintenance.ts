@@ -4,7 +4,18 @@ import { schemaVersion } from './pg-migrator.js';
 import type { PgVectors } from './pg-vectors.js';
 
 /** Tables holding a tenant's rows; vectors go with their versions (ON DELETE CASCADE). */
-const TENANT_TABLES = ['memories', 'memory_versions', 'history', 'messages', 'jobs', 'usage_totals'] as const;
+const TENANT_TABLES = [
+  'relations',
+  'entity_merges',
+  'entity_keys',
+  'entities',
+  'memories',
+  'memory_versions',
+  'history',
+  'messages',
+  'jobs',
+  'usage_totals',
+] as const;
 
 /** Vector width, re-embedding, statistics and tenant resets. */
 export class PgMaintenance {

@@ -95,14 +95,24 @@ export class PgSearch {
   async vectorSearchAmong(
     tenant: string,
     ids: string[],
-    query: Float32Array,
+    query: Float32Array | null,
     options: CandidateQuery,
   ): Promise<ScoredHit[]> {
     if (ids.length === 0) return [];
     return this.#connection.withClient(async (q: PgQuery) => {
-      if (!(await this.#vectors.checkQuery(q, query))) return [];
       const window = resolveWindow(options, new Date().toISOString());
       const where = memoryWhere(tenant, options.filter, window);
+      if (query === null) {
+        const rows = await q.rows<{ id: string; version: number }>(
+          numbered(
+            `SELECT m.id, v.version FROM unnest(?::text[]) WITH ORDINALITY AS j(id, n)
+             JOIN ${versionJoin(window)} ON m.id = j.id WHERE ${where.sql} ORDER BY j.n LIMIT ?`,
+          ),
+          [ids, ...where.params, options.limit],
+        );
+        return rows.map((r) => ({ id: r.id, version: r.version, score: 0 }));
+      }
+      if (!(await this.#vectors.checkQuery(q, query))) return [];
       const rows = await q.rows<{ id: string; version: number; distance: number }>(
         numbered(
           `SELECT m.id, v.version, (e.embedding <=> ?::vector) AS distance

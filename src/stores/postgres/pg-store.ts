@@ -1,12 +1,12 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
+import type { GraphStore } from '../../spec/graph.js';
 import type { IndexOutbox } from '../../spec/index-outbox.js';
-import type { JobStore, LeaseGuard } from '../../spec/job.js';
+import type { JobStore } from '../../spec/job.js';
 import type { HistoryEntry, MemoryRecord, MemoryVersion, StoredMessage } from '../../spec/memory-record.js';
 import type { Scope } from '../../spec/scope.js';
 import {
   type CandidateQuery,
-  type Change,
   type ChangeOutcome,
   type ErasureCounts,
   type ErasureScope,
@@ -33,6 +33,7 @@ import { memoryNotFound } from '../shared/store-errors.js';
 import { insertMany } from './pg-bulk-insert.js';
 import { PgConnection, type PgQuery } from './pg-connection.js';
 import { eraseScope } from './pg-erase.js';
+import { PgGraph } from './pg-graph.js';
 import { checkHealth } from './pg-health.js';
 import { PgJobs } from './pg-jobs.js';
 import { PgKeys } from './pg-keys.js';
@@ -64,10 +65,8 @@ export interface PostgresStoreOptions {
   readOnly?: boolean;
 }
 
-/** Everything but the graph, which no backend has yet. */
-const CAPABILITIES: ReadonlySet<StoreCapability> = new Set(
-  STORE_CAPABILITIES.filter((capability) => capability !== 'graph'),
-);
+/** Every capability of the contract. */
+const CAPABILITIES: ReadonlySet<StoreCapability> = new Set(STORE_CAPABILITIES);
 
 /**
  * The scale-out source of truth: PostgreSQL with pgvector, shared by every engram process that
@@ -94,6 +93,7 @@ export class PostgresStore implements Store {
   #ready: Promise<void> | undefined;
   #transfer: PgTransfer | undefined;
   readonly #outbox: PgOutbox;
+  readonly #graph: PgGraph;
 
   constructor(options: PostgresStoreOptions) {
     this.#connection = new PgConnection({
@@ -112,6 +112,7 @@ export class PostgresStore implements Store {
     this.#jobs = new PgJobs(this.#connection);
     this.#keys = new PgKeys(this.#connection);
     this.#outbox = new PgOutbox(this.#connection);
+    this.#graph = new PgGraph(this.#connection);
     this.#locks = new PgScopeLocks(this.#connection);
   }
 
@@ -139,6 +140,11 @@ export class PostgresStore implements Store {
   /** The outbox feeding derived vector indexes. */
   get outbox(): IndexOutbox {
     return this.#outbox;
+  }
+
+  /** Entities and relations (reads); they are written by applyChanges. */
+  get graph(): GraphStore {
+    return this.#graph;
   }
 
   /** Export and import of the whole schema (`engram migrate`). */
@@ -205,11 +211,16 @@ export class PostgresStore implements Store {
     return this.#write((q) => insertMany(q, tenant, memories, this.#reads, this.#vectors));
   }
 
-  async applyChanges(tenant: string, changes: Change[], guard?: LeaseGuard): Promise<ChangeOutcome[]> {
+  applyChanges(
+    ...[tenant, changes, guard, graph]: Parameters<Store['applyChanges']>
+  ): Promise<ChangeOutcome[]> {
     return this.#write(async (q) => {
       // A job's effects commit only with its lease: checked (and extended) in this transaction.
       if (guard) await this.#jobs.requireLeases(q, tenant, guard);
-      return this.#writes.applyChanges(q, tenant, changes);
+      const outcomes = await this.#writes.applyChanges(q, tenant, changes);
+      // The graph after the changes: a relation may name an outcome by {change: n}.
+      if (graph) await this.#graph.write(q, tenant, graph, outcomes);
+      return outcomes;
     });
   }
 
@@ -272,22 +283,11 @@ export class PostgresStore implements Store {
   textSearch(tenant: string, query: string, options: CandidateQuery): Promise<ScoredHit[]> {
     return this.#search.textSearch(tenant, query, options);
   }
-  vectorSearchAmong(
-    tenant: string,
-    ids: string[],
-    query: Float32Array,
-    options: CandidateQuery,
-  ): Promise<ScoredHit[]> {
-    return this.#search.vectorSearchAmong(tenant, ids, query, options);
+  vectorSearchAmong(...args: Parameters<Store['vectorSearchAmong']>): Promise<ScoredHit[]> {
+    return this.#search.vectorSearchAmong(...args);
   }
-
-  vectorSimilarities(
-    tenant: string,
-    ids: string[],
-    query: Float32Array,
-    window?: TimeWindow,
-  ): Promise<Map<string, number>> {
-    return this.#search.vectorSimilarities(tenant, ids, query, window);
+  vectorSimilarities(...args: Parameters<Store['vectorSimilarities']>): Promise<Map<string, number>> {
+    return this.#search.vectorSimilarities(...args);
   }
 
   // vector maintenance

@@ -1,7 +1,9 @@
 import type { ErasureCounts, ErasureScope } from '../../spec/store.js';
 import { erasureColumns } from '../shared/erasure-scope.js';
+import { erasedGraphPartition } from '../shared/graph-plan.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 import { sqliteFailure } from './sqlite-failure.js';
+import { deleteGraphPartition } from './sqlite-graph.js';
 import type { SqliteVectors } from './sqlite-vectors.js';
 
 /**
@@ -51,6 +53,10 @@ export function eraseScope(
       const memories = run('DELETE FROM memories WHERE id IN (SELECT value FROM json_each(?))', list);
       const messages = run(`DELETE FROM messages WHERE tenant = ? AND ${memoryWhere}`, tenant, ...values);
       const usage = run(`DELETE FROM usage_totals WHERE tenant = ? AND ${memoryWhere}`, tenant, ...values);
+      // The owner's graph when the scope names its owner alone; otherwise the relations of the
+      // erased memories, which the memories' delete trigger removes.
+      const graph = erasedGraphPartition(tenant, scope);
+      if (graph !== null) deleteGraphPartition(connection, tenant, graph);
       // A queued add carries its messages in the payload, under the scope it was sent for.
       const jobs = run(
         `DELETE FROM jobs WHERE tenant = ? AND ${columns

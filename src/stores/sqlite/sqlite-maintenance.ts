@@ -3,7 +3,18 @@ import type { SqliteConnection } from './sqlite-connection.js';
 import { schemaVersion } from './sqlite-migrator.js';
 import type { SqliteVectors } from './sqlite-vectors.js';
 
-const TENANT_TABLES = ['memory_versions', 'memories', 'history', 'messages', 'jobs', 'usage_totals'] as const;
+const TENANT_TABLES = [
+  'relations',
+  'entity_merges',
+  'entity_keys',
+  'entities',
+  'memory_versions',
+  'memories',
+  'history',
+  'messages',
+  'jobs',
+  'usage_totals',
+] as const;
 
 /** Vector width, re-embedding, statistics and tenant resets. */
 export class SqliteMaintenance {

@@ -19,6 +19,10 @@ const REQUIRED_TABLES = [
   'usage_totals',
   'derived_indexes',
   'index_outbox',
+  'entities',
+  'entity_keys',
+  'entity_merges',
+  'relations',
 ] as const;
 
 /**

@@ -140,12 +140,24 @@ export class SqliteSearch {
   vectorSearchAmong(
     tenant: string,
     ids: string[],
-    query: Float32Array,
+    query: Float32Array | null,
     options: CandidateQuery,
   ): ScoredHit[] {
-    if (ids.length === 0 || !this.#vectors().checkQuery(query)) return [];
+    if (ids.length === 0) return [];
     const window = resolveWindow(options, new Date().toISOString());
     const where = memoryWhere(tenant, options.filter, window);
+    if (query === null) {
+      const rows = this.#db
+        .prepare(
+          `SELECT m.id, ${window === null ? 'm' : 'v'}.version AS version FROM json_each(?) AS j
+           CROSS JOIN memories m ON m.id = j.value
+           ${window === null ? '' : 'JOIN memory_versions v ON v.memory_id = m.id'}
+           WHERE ${where.sql} ORDER BY j.key LIMIT ?`,
+        )
+        .all(JSON.stringify(ids), ...where.params, options.limit) as { id: string; version: number }[];
+      return rows.map((r) => ({ id: r.id, version: r.version, score: 0 }));
+    }
+    if (!this.#vectors().checkQuery(query)) return [];
     const from =
       window === null
         ? 'json_each(?) AS j CROSS JOIN memories m ON m.id = j.value JOIN memory_embeddings e ON e.seq = m.version_seq'

@@ -1,5 +1,6 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
 import type { FilterNode } from '../../spec/filter.js';
+import type { GraphStore, GraphWrite } from '../../spec/graph.js';
 import type { IndexOutbox } from '../../spec/index-outbox.js';
 import type { JobStore, LeaseGuard } from '../../spec/job.js';
 import { MemoryError } from '../../spec/memory-error.js';
@@ -37,6 +38,7 @@ import type { AnnOptions } from './ann-index.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { eraseScope } from './sqlite-erase.js';
 import { sqliteFailure } from './sqlite-failure.js';
+import { SqliteGraph } from './sqlite-graph.js';
 import { checkHealth } from './sqlite-health.js';
 import { SqliteJobs } from './sqlite-jobs.js';
 import { SqliteKeys } from './sqlite-keys.js';
@@ -66,10 +68,8 @@ export interface SqliteStoreOptions {
   readOnly?: boolean;
 }
 
-/** Everything but the graph, which no backend has yet. */
-const CAPABILITIES: ReadonlySet<StoreCapability> = new Set(
-  STORE_CAPABILITIES.filter((capability) => capability !== 'graph'),
-);
+/** Every capability of the contract. */
+const CAPABILITIES: ReadonlySet<StoreCapability> = new Set(STORE_CAPABILITIES);
 
 /**
  * The embedded source of truth: one SQLite file holding memories and their versions, vectors
@@ -94,6 +94,7 @@ export class SqliteStore implements Store {
   readonly #keys: SqliteKeys;
   #transfer: SqliteTransfer | undefined;
   readonly #outbox: SqliteOutbox;
+  readonly #graph: SqliteGraph;
 
   constructor(options: SqliteStoreOptions) {
     this.#connection = new SqliteConnection(options.path, {
@@ -110,11 +111,17 @@ export class SqliteStore implements Store {
     this.#jobs = new SqliteJobs(this.#connection);
     this.#keys = new SqliteKeys(this.#connection);
     this.#outbox = new SqliteOutbox(this.#connection);
+    this.#graph = new SqliteGraph(this.#connection);
   }
 
   /** The outbox feeding derived vector indexes. */
   get outbox(): IndexOutbox {
     return this.#outbox;
+  }
+
+  /** Entities and relations (reads); they are written by applyChanges. */
+  get graph(): GraphStore {
+    return this.#graph;
   }
 
   get #vectors(): SqliteVectors {
@@ -169,7 +176,12 @@ export class SqliteStore implements Store {
     return this.#connection.write(() => memories.map((m) => this.#writes.insert(tenant, m)));
   }
 
-  async applyChanges(tenant: string, changes: Change[], guard?: LeaseGuard): Promise<ChangeOutcome[]> {
+  async applyChanges(
+    tenant: string,
+    changes: Change[],
+    guard?: LeaseGuard,
+    graph?: GraphWrite,
+  ): Promise<ChangeOutcome[]> {
     return this.#connection.write(() => {
       // A job's effects commit only with its lease: checked (and extended) in this transaction.
       if (guard) this.#jobs.requireLeases(tenant, guard);
@@ -200,6 +212,8 @@ export class SqliteStore implements Store {
           outcomes.push({ kind: 'invalidate', inserted: false, ...done });
         }
       }
+      // The add's graph commits with its memories (a relation may name an outcome by {change: n}).
+      if (graph) this.#graph.write(tenant, graph, outcomes);
       return outcomes;
     });
   }
@@ -265,7 +279,7 @@ export class SqliteStore implements Store {
   async vectorSearchAmong(
     tenant: string,
     ids: string[],
-    query: Float32Array,
+    query: Float32Array | null,
     options: CandidateQuery,
   ): Promise<ScoredHit[]> {
     return this.#search.vectorSearchAmong(tenant, ids, query, options);
