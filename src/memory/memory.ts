@@ -141,18 +141,12 @@ export class Memory {
     return (await this.#open()).store;
   }
 
-  /**
-   * The opened store, for tests and tools that inspect rows directly.
-   * @internal Front ends use the methods below (keys, queue, stats, health, entities).
-   */
+  /** The opened store, for tests and tools. @internal Front ends use the methods below. */
   async store(): Promise<Store> {
     return this.#store();
   }
 
-  /**
-   * The API keys of every tenant (each call names its tenant, null for all): the server
-   * authenticates with `findApiKey`, `engram keys` and the /keys routes manage them.
-   */
+  /** The API keys of every tenant (each call names its tenant, null for all): auth and `engram keys`. */
   get keys(): KeyStore {
     return apiKeys(() => this.#store());
   }
@@ -168,11 +162,7 @@ export class Memory {
 
   /** The temporal graph of a scope: entities, relations, neighbours (docs/graph.md). */
   get graph(): MemoryGraph {
-    return memoryGraph(
-      () => this.#store(),
-      this.tenant,
-      () => this.#engine.now(),
-    );
+    return memoryGraph(this.#ctx);
   }
 
   /** Derived vector indexes (Qdrant, Chroma): status, rebuild, drop (`engram index`). */

@@ -1,8 +1,8 @@
 import type { EntityRecord, GraphScope, GraphStore } from '../../spec/graph.js';
 import { MemoryError } from '../../spec/memory-error.js';
-import type { Store } from '../../spec/store.js';
 import { entityKey } from '../../util/entity-key.js';
 import type { ScopeOptions } from '../api-types.js';
+import type { MemoryContext } from '../memory-context.js';
 import { requireScope, scopeIds } from '../resolve-scope.js';
 import { timeWindow } from '../time-window.js';
 import { type EntityItem, type RelationDetail, toEntityItem, toRelationDetail } from './graph-items.js';
@@ -43,10 +43,12 @@ export interface MemoryGraph {
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
-export function memoryGraph(store: () => Promise<Store>, tenant: string, now: () => string): MemoryGraph {
+export function memoryGraph(ctx: MemoryContext): MemoryGraph {
+  const tenant = ctx.tenant;
+  const now = () => ctx.engine.now();
   const open = async (scope: ScopeOptions, operation: string) => {
     const ids = requireScope(scopeIds(scope), operation);
-    const s = await store();
+    const s = (await ctx.open()).store;
     if (!s.graph) {
       throw new MemoryError('invalid_input', `The ${s.dialect} store keeps no graph.`);
     }
