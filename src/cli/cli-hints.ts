@@ -7,6 +7,7 @@ export const CLI_HINTS: HintWords = {
   memory_versions: (error) =>
     `List its versions with \`engram history ${String(error.details?.id ?? '<id>')}\`.`,
   list_jobs: () => 'List jobs with `engram jobs`.',
+  list_entities: () => 'List them with `engram graph --user <id> --json`.',
   list_keys: () => 'List keys with `engram keys list`.',
   admin_key: () => 'Create one with `engram keys create --tenant <name> --admin`.',
   no_infer: () => 'Or pass --no-infer to store the text as it is.',

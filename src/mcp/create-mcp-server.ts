@@ -172,5 +172,49 @@ export function createMcpServer(scoped: ScopedMemory, version = '0.1.0'): McpSer
     (args) => runTool(() => scoped.history(args.memory_id)),
   );
 
+  server.registerTool(
+    'graph_relations',
+    {
+      description:
+        "Relations between the entities of a scope's memory graph (who lives where, works for whom...), each with the interval it held; as_of gives those that held at that time.",
+      inputSchema: z.strictObject({
+        ...scope,
+        entity: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Only this entity's relations (a name, an alias or an id)."),
+        as_of: times.as_of.describe(
+          'ISO 8601: the relations that held at this time (world time; default now).',
+        ),
+        known_at: times.known_at,
+      }),
+    },
+    ({ as_of, known_at, ...args }) =>
+      runTool(() => scoped.graph.relations({ ...args, asOf: as_of, knownAt: known_at })),
+  );
+
+  server.registerTool(
+    'graph_neighbors',
+    {
+      description:
+        "An entity of a scope's memory graph and what is within 1 or 2 hops of it: the entities (with their hops) and the relations between them.",
+      inputSchema: z.strictObject({
+        ...scope,
+        entity: z.string().min(1).describe('The entity to start from (a name, an alias or an id).'),
+        depth: z
+          .union([z.literal(1), z.literal(2)])
+          .optional()
+          .describe('Hops to walk (default 1).'),
+        as_of: times.as_of.describe(
+          'ISO 8601: the relations that held at this time (world time; default now).',
+        ),
+        known_at: times.known_at,
+      }),
+    },
+    ({ entity, as_of, known_at, ...args }) =>
+      runTool(() => scoped.graph.neighbors(entity, { ...args, asOf: as_of, knownAt: known_at })),
+  );
+
   return server;
 }

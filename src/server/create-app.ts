@@ -14,6 +14,7 @@ import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi-document.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
 import { readApiKey } from './read-api-key.js';
+import { graphRoutes } from './routes/graph-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { memoryRoutes } from './routes/memory-routes.js';
 import { type HealthCheck, opsRoutes } from './routes/ops-routes.js';
@@ -131,6 +132,7 @@ export function createApp(options: AppOptions): EngramApp {
   });
 
   app.route('/', memoryRoutes());
+  app.route('/', graphRoutes());
   app.route('/', keyRoutes());
   app.route('/', platformRoutes());
   if (options.mcp) app.route('/', mcpRoute(options.mcp));

@@ -4,17 +4,22 @@ import {
   addResultSchema,
   apiKeySchema,
   createdKeySchema,
+  entityItemSchema,
   eraseBodySchema,
   erasureResultSchema,
   errorBodySchema,
   getQuerySchema,
+  graphNeighborsQuerySchema,
+  graphRelationsQuerySchema,
   historyItemSchema,
   jobItemSchema,
   listQuerySchema,
   listResultSchema,
   memoryItemSchema,
   messageResultSchema,
+  neighborhoodSchema,
   queuedAddSchema,
+  relationDetailSchema,
   scopeQuerySchema,
   searchBodySchema,
   searchResultSchema,
@@ -123,6 +128,31 @@ const OPERATIONS: Operation[] = [
     response: searchResultSchema,
   },
   {
+    method: 'get',
+    path: '/graph/entities',
+    summary: "The entities of a scope's temporal graph, by name (merged ones resolved).",
+    tag: 'graph',
+    query: scopeQuerySchema,
+    response: z.object({ results: z.array(entityItemSchema) }),
+  },
+  {
+    method: 'get',
+    path: '/graph/relations',
+    summary:
+      'Relations of a scope (or of one entity) that held at as_of, as known at known_at; 404 for an unknown entity.',
+    tag: 'graph',
+    query: graphRelationsQuerySchema,
+    response: z.object({ results: z.array(relationDetailSchema) }),
+  },
+  {
+    method: 'get',
+    path: '/graph/neighbors',
+    summary: 'The entities and relations within 1 or 2 hops of an entity; 404 for an unknown entity.',
+    tag: 'graph',
+    query: graphNeighborsQuerySchema,
+    response: neighborhoodSchema,
+  },
+  {
     method: 'post',
     path: '/reset',
     summary: "Erase every memory of the key's tenant (admin key without a pin).",
@@ -216,9 +246,11 @@ export function openApiDocument(version: string): JsonSchema {
     const parameters: JsonSchema[] = [];
     if (op.pathId) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
     if (op.query) {
-      const props = (schema(op.query, 'input').properties ?? {}) as Record<string, JsonSchema>;
+      const query = schema(op.query, 'input');
+      const props = (query.properties ?? {}) as Record<string, JsonSchema>;
+      const required = new Set((query.required ?? []) as string[]);
       for (const [name, s] of Object.entries(props))
-        parameters.push({ name, in: 'query', required: false, schema: s });
+        parameters.push({ name, in: 'query', required: required.has(name), schema: s });
     }
     const isText = op.path === '/metrics';
     paths[op.path] ??= {};

@@ -8,6 +8,7 @@ export const REST_HINTS: HintWords = {
     `List its versions with GET /memories/${String(error.details?.id ?? '{id}')}/versions.`,
   list_jobs: () => 'A job id is the job_id a queued add (async: true) answered with.',
   list_keys: () => 'List keys with GET /keys.',
+  list_entities: () => 'List them with GET /graph/entities?user_id=<id>.',
   admin_key: () => 'Call it with an admin API key.',
   no_infer: () => 'Or send "infer": false to store the messages as they are.',
 };

@@ -105,6 +105,25 @@ export const updateBodySchema = z
     error: 'give text (or data) and/or metadata',
   });
 
+const graphTimes = {
+  as_of: time.optional().describe('The relations that held at this instant (world time); default now.'),
+  known_at: time.optional().describe('As engram knew it at this instant (system time); default now.'),
+};
+
+export const graphRelationsQuerySchema = z.strictObject({
+  ...scopeFields,
+  entity: z.string().min(1).max(256).optional().describe("Only this entity's relations (name, alias or id)."),
+  ...graphTimes,
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Most relations (default 100).'),
+});
+
+export const graphNeighborsQuerySchema = z.strictObject({
+  ...scopeFields,
+  entity: z.string().min(1).max(256).describe('The entity to walk from (name, alias or id).'),
+  depth: z.coerce.number().int().min(1).max(2).optional().describe('Hops to walk, 1 or 2 (default 1).'),
+  ...graphTimes,
+});
+
 export const keyCreateBodySchema = z.strictObject({
   name: z.string().max(200).optional(),
   user_id: id.optional().describe('Pin the key to this user.'),
@@ -218,6 +237,40 @@ export const jobItemSchema = z.object({
   result: z.unknown(),
   created_at: z.string(),
   updated_at: z.string(),
+});
+
+export const entityItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string().describe('person, place, organisation, thing, event, concept or other.'),
+  summary: z.string().nullable(),
+  aliases: z.array(z.string()),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const relationDetailSchema = z.object({
+  id: z.string(),
+  source: z.string(),
+  relationship: z.string(),
+  destination: z.string(),
+  valid_from: z.string().nullable().describe('World time the relation began to hold; null: unknown.'),
+  valid_to: z.string().nullable().describe('World time it stopped holding; null: still holds.'),
+  source_id: z.string(),
+  destination_id: z.string(),
+  fact: z.string(),
+  created_at: z.string().describe('System time engram recorded it.'),
+  expired_at: z.string().nullable().describe('System time engram stopped holding it; null: still held.'),
+  memory_id: z.string().nullable().describe('The memory it came from.'),
+  message_refs: z.array(z.string()),
+});
+
+export const neighborhoodSchema = z.object({
+  entity: entityItemSchema,
+  entities: z
+    .array(entityItemSchema.extend({ hops: z.number().int() }))
+    .describe('Entities within depth hops, nearest first (the entity itself excluded).'),
+  relations: z.array(relationDetailSchema),
 });
 
 export const apiKeySchema = z.object({

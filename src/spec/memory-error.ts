@@ -40,6 +40,7 @@ export type ErrorHint =
   | 'list_memories'
   | 'memory_versions'
   | 'list_jobs'
+  | 'list_entities'
   | 'list_keys'
   | 'admin_key'
   | 'no_infer';

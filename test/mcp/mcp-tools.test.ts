@@ -19,6 +19,8 @@ const TOOLS = [
   'delete_all_memories',
   'erase_scope',
   'memory_history',
+  'graph_relations',
+  'graph_neighbors',
 ];
 
 type Connect = (f: ServerFixture) => Promise<{ client: Client; close(): Promise<void> }>;
@@ -76,7 +78,7 @@ describe.each([
     await f.cleanup();
   });
 
-  it('lists all eight tools', async () => {
+  it('lists every tool', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
   });

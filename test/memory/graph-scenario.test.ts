@@ -201,3 +201,105 @@ describe.each(storeVariants())('graph memory: the sister who moved (%s)', (_stor
     expect((await memory.graph.relations({ userId: 'u1', asOf: '2024-02-01' })).results).toEqual([]);
   });
 });
+
+describe.each(storeVariants())('graph memory in single-pass mode: one call (%s)', (_store, overrides) => {
+  let fx: MemoryFixture;
+  beforeEach(async () => {
+    fx = await memoryFixture({
+      ...overrides(),
+      graph: { enabled: true },
+      extraction: { mode: 'single-pass' },
+    });
+  });
+  afterEach(async () => {
+    await fx.close();
+  });
+
+  it('facts, operations, entities and relations come back in the one extraction call', async () => {
+    const { memory, ollama } = fx;
+    const combined = (
+      text: string,
+      entities: Entity[],
+      relations: Relation[],
+      operations: { event: string; fact: number; id?: number | null }[] = [{ event: 'ADD', fact: 0 }],
+    ) =>
+      JSON.stringify({
+        facts: [{ text, importance: 0.7, category: 'location', event_date: null }],
+        operations,
+        ...JSON.parse(graph(entities, relations)),
+      });
+    ollama.scriptChat([
+      combined(
+        'Works at Acme in Lisbon',
+        [
+          { name: 'Acme', type: 'organisation' },
+          { name: 'Lisbon', type: 'place' },
+        ],
+        [
+          {
+            source: 'USER',
+            relationship: 'works_at',
+            destination: 'Acme',
+            fact: 'The user works at Acme',
+            fact_index: 0,
+          },
+          {
+            source: 'Acme',
+            relationship: 'located_in',
+            destination: 'Lisbon',
+            fact: 'Acme is in Lisbon',
+            fact_index: 0,
+          },
+        ],
+      ),
+    ]);
+    const first = await memory.add('I work at Acme in Lisbon', { userId: 'joe', eventTime: JAN });
+    expect(first.usage.llmCalls).toBe(1);
+    expect(first.relations?.map((r) => `${r.source} ${r.relationship} ${r.destination}`)).toEqual([
+      'joe works_at Acme',
+      'Acme located_in Lisbon',
+    ]);
+    // The one request asked for the graph in its schema.
+    const body = ollama.requestsTo('/api/chat').at(-1)?.body as {
+      format?: { properties?: Record<string, unknown> };
+    };
+    expect(Object.keys(body.format?.properties ?? {}).sort()).toEqual([
+      'entities',
+      'facts',
+      'operations',
+      'relations',
+    ]);
+    const share = first.usage.parts?.graph;
+    expect(share?.llmCalls).toBe(0);
+    expect(share?.inputTokens).toBeGreaterThan(0);
+    expect(share?.outputTokens).toBeGreaterThan(0);
+    expect(share?.outputTokens).toBeLessThan(first.usage.outputTokens);
+
+    // Changing jobs: works_at is exclusive, so Acme's relation closes at the new one's start.
+    ollama.scriptChat([
+      combined(
+        'Works at Globex since March',
+        [{ name: 'Globex', type: 'organisation' }],
+        [
+          {
+            source: 'USER',
+            relationship: 'works_at',
+            destination: 'Globex',
+            fact: 'The user works at Globex',
+            fact_index: 0,
+            valid_from: '2024-03-01',
+          },
+        ],
+      ),
+    ]);
+    await memory.add('I work at Globex since March', { userId: 'joe', eventTime: MARCH_5 });
+    const jobs = await memory.graph.relations({ userId: 'joe', entity: 'joe', asOf: '2024-02-01' });
+    expect(jobs.results.filter((r) => r.relationship === 'works_at').map((r) => r.destination)).toEqual([
+      'Acme',
+    ]);
+    const now = await memory.graph.relations({ userId: 'joe', entity: 'joe' });
+    expect(
+      now.results.filter((r) => r.relationship === 'works_at').map((r) => [r.destination, r.valid_from]),
+    ).toEqual([['Globex', '2024-03-01T00:00:00.000Z']]);
+  });
+});

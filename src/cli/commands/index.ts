@@ -9,6 +9,7 @@ import { eraseCommand } from './erase-command.js';
 import { evalCommand } from './eval-command.js';
 import { exportCommand } from './export-command.js';
 import { getCommand } from './get-command.js';
+import { graphCommand } from './graph-command.js';
 import { historyCommand } from './history-command.js';
 import { indexCommand } from './index-command.js';
 import { jobsCommand } from './jobs-command.js';
@@ -34,6 +35,7 @@ export const commands: readonly RegisterCommand[] = [
   deleteCommand,
   deleteAllCommand,
   historyCommand,
+  graphCommand,
   reindexCommand,
   indexCommand,
   migrateCommand,

@@ -214,7 +214,6 @@ export class ScopedMemory {
     return this.memory.reset({ confirm: true });
   }
 
-  /** A queued add's status; a job outside the pin is not_found, like an unknown id. */
   /** The graph of a scope within the pin: every call's scope is merged with the pin like a search's. */
   get graph(): MemoryGraph {
     const graph = this.memory.graph;
@@ -244,6 +243,7 @@ export class ScopedMemory {
     return scope;
   }
 
+  /** A queued add's status; a job outside the pin is not_found, like an unknown id. */
   async job(id: string): Promise<JobItem> {
     const job = await this.memory.getJob(id);
     if (!this.#inPin(job)) throw jobNotFound(id);

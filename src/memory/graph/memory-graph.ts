@@ -130,11 +130,10 @@ async function findEntity(
   if (byName[0]) return byName[0];
   const byId = (await graph.entities(tenant, scope)).find((e) => e.id === nameOrId);
   if (byId) return byId;
-  throw new MemoryError(
-    'not_found',
-    `No entity named "${nameOrId}" in this scope's graph; list them with graph.entities (engram graph --user <id>).`,
-    { details: { entity: nameOrId } },
-  );
+  throw new MemoryError('not_found', `No entity named "${nameOrId}" in this scope's graph.`, {
+    details: { entity: nameOrId },
+    hint: 'list_entities',
+  });
 }
 
 function checkLimit(limit: number | undefined): number {

@@ -6,7 +6,7 @@ import type { AddRelationItem, AddResultItem } from '../api-types.js';
 import { type GraphPlan, type GraphTurns, knownEntityNames, planGraph } from '../graph/extract-graph.js';
 import type { ExtractedFact } from '../prompts/extract-facts.js';
 import { extractFactsPrompt } from '../prompts/extract-facts.js';
-import type { GraphReply } from '../prompts/extract-graph.js';
+import { GRAPH_RULES, type GraphReply, knownEntities } from '../prompts/extract-graph.js';
 import type { PromptDefinition } from '../prompts/prompt-definition.js';
 import { reconcileMemoriesPrompt } from '../prompts/reconcile-memories.js';
 import { singlePassPrompt } from '../prompts/single-pass.js';
@@ -75,21 +75,33 @@ export async function inferAdd(
       // The graph rides in the same call: the conversation is sent once (docs/graph.md).
       const graph = ctx.graph;
       const known = await knownEntityNames(graph.store, ctx.tenant, request.ids);
+      const combinedInput = {
+        ...input,
+        known,
+        maxEntities: graph.settings.maxEntities,
+        maxRelations: graph.settings.maxRelations,
+      };
+      const prompt = customised(singlePassGraphPrompt, ctx.prompts?.singlePass);
+      const before = { input: meter.inputTokens, output: meter.outputTokens };
       const combined = await meter.stage('llm', () =>
-        callStructured(
-          ctx.chain,
-          customised(singlePassGraphPrompt, ctx.prompts?.singlePass),
-          {
-            ...input,
-            known,
-            maxEntities: graph.settings.maxEntities,
-            maxRelations: graph.settings.maxRelations,
-          },
-          meter,
-        ),
+        callStructured(ctx.chain, prompt, combinedInput, meter),
       );
       reply = combined;
       graphReply = { entities: combined.entities, relations: combined.relations };
+      // The graph's share of the one call, estimated from the call's own token counts in proportion
+      // to characters: its instructions and entity list of the prompt, its part of the reply.
+      const promptChars = prompt.system.length + prompt.user(combinedInput).length;
+      const graphPromptChars = GRAPH_RULES.join('\n').length + knownEntities(known).join('').length;
+      const replyChars = JSON.stringify(combined).length;
+      meter
+        .part('graph')
+        .attribute(
+          Math.round(((meter.inputTokens - before.input) * graphPromptChars) / Math.max(1, promptChars)),
+          Math.round(
+            ((meter.outputTokens - before.output) * JSON.stringify(graphReply).length) /
+              Math.max(1, replyChars),
+          ),
+        );
     } else {
       reply = await meter.stage('llm', () =>
         callStructured(ctx.chain, customised(singlePassPrompt, ctx.prompts?.singlePass), input, meter),

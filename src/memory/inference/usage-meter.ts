@@ -39,6 +39,16 @@ export class UsageMeter {
     return part;
   }
 
+  /**
+   * Attributes tokens of a call already counted by the parent (the graph's part of the single-pass
+   * call): they count in this part only, as estimated.
+   */
+  attribute(inputTokens: number, outputTokens: number): void {
+    this.inputTokens += inputTokens;
+    this.outputTokens += outputTokens;
+    this.tokensReported = false;
+  }
+
   addEmbedCalls(n: number): void {
     this.embedCalls += n;
     this.#parent?.addEmbedCalls(n);
