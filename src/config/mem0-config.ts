@@ -44,11 +44,12 @@ const MEM0_ONLY_KEYS = [
   'graphStore',
   'graph_store',
   'enableGraph',
+  'enable_graph',
   'disableHistory',
 ];
 
 /** Engram keys passed through unchanged, so a mem0 config can carry engram extras. */
-const ENGRAM_KEYS = ['dbPath', 'tenant', 'search', 'limits', 'extraction'] as const;
+const ENGRAM_KEYS = ['dbPath', 'tenant', 'search', 'limits', 'extraction', 'graph'] as const;
 
 /** mem0 providers engram keeps in its own SQL store instead. */
 const OWN_VECTOR_STORES = new Set(['memory', 'sqlite']);
@@ -140,6 +141,12 @@ export function convertMem0Config(value: Mem0Config): Mem0Conversion {
   }
   if (chosen && out.dbPath === undefined) out.dbPath = chosen.path;
 
+  // mem0's graph switch turns engram's graph on; its graph store settings have no use here.
+  mapped.add('enableGraph').add('enable_graph');
+  const enableGraph = value.enableGraph ?? value.enable_graph;
+  if (typeof enableGraph === 'boolean') out.graph = { ...out.graph, enabled: enableGraph };
+  else if (enableGraph !== undefined) warnings.push('enableGraph is not true or false; ignored');
+
   mapped.add('customPrompt').add('custom_fact_extraction_prompt');
   const prompt = value.customPrompt ?? value.custom_fact_extraction_prompt;
   if (typeof prompt === 'string') {
@@ -156,9 +163,8 @@ export function convertMem0Config(value: Mem0Config): Mem0Conversion {
 }
 
 const IGNORED_REASONS: Readonly<Record<string, string>> = {
-  graphStore: ' (engram keeps its graph in its own store)',
-  graph_store: ' (engram keeps its graph in its own store)',
-  enableGraph: ' (engram keeps its graph in its own store)',
+  graphStore: ' (engram keeps its graph in its own store; enableGraph turns it on)',
+  graph_store: ' (engram keeps its graph in its own store; enableGraph turns it on)',
   disableHistory: ' (engram always keeps history)',
   custom_update_memory_prompt:
     " (its reply format is mem0's; engram's is set with extraction.prompts.reconcile)",

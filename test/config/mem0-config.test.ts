@@ -54,6 +54,17 @@ describe('fromMem0Config', () => {
     });
   });
 
+  it('enableGraph turns engram’s graph on; a graph_store is noted as not used', () => {
+    const { config, warnings } = convertMem0Config({
+      enableGraph: true,
+      graph_store: { provider: 'neo4j', config: { url: 'bolt://x' } },
+    });
+    expect(config.graph).toEqual({ enabled: true });
+    expect(warnings.join('\n')).toMatch(
+      /graph_store is not used by engram; ignored \(engram keeps its graph in its own store; enableGraph turns it on\)/,
+    );
+  });
+
   it('maps qdrant and chroma vector stores onto a derived index, and says when no server is named', () => {
     const qdrant = convertMem0Config({
       vector_store: {

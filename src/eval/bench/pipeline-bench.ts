@@ -17,6 +17,10 @@ export interface PipelineResult {
   system: 'engram' | 'mem0';
   /** engram's extraction mode; mem0 3.x has one ADD-only extraction call ("additive"). */
   mode: ExtractionMode | 'additive';
+  /** engram with graph.enabled: entities and relations extracted and written with each add. */
+  graph?: boolean;
+  /** The graph's share of the tokens per add (AddResult.usage.parts.graph), and relations recorded. */
+  graphTokensPerAdd?: { input: number; output: number; relations: number };
   transport: 'in-process' | 'http';
   turns: number;
   /** Measured adds: turns × repetitions (each repetition in a fresh scope, after one warm-up pass). */
@@ -114,9 +118,15 @@ async function replayEngram(
   repetitions: number,
   who: string,
   fakes: { reset: () => void; fakeMs: () => number },
-): Promise<{ samples: Sample[]; reported: number; events: Record<string, number> }> {
+): Promise<{
+  samples: Sample[];
+  reported: number;
+  events: Record<string, number>;
+  graph: { input: number; output: number; relations: number };
+}> {
   const events: Record<string, number> = {};
   const samples: Sample[] = [];
+  const graph = { input: 0, output: 0, relations: 0 };
   let reported = 0;
   for (let r = -1; r < repetitions; r++) {
     if (r === 0) fakes.reset();
@@ -129,16 +139,20 @@ async function replayEngram(
       if (r < 0) continue;
       samples.push({ ms, fakeMs: fakes.fakeMs() - fakeBefore });
       reported += result.usage.inputTokens;
+      graph.input += result.usage.parts?.graph?.inputTokens ?? 0;
+      graph.output += result.usage.parts?.graph?.outputTokens ?? 0;
+      graph.relations += result.relations?.length ?? 0;
       for (const item of result.results) events[item.event] = (events[item.event] ?? 0) + 1;
     }
   }
-  return { samples, reported, events };
+  return { samples, reported, events, graph };
 }
 
 /** engram with the in-process scripted LLM and HashEmbedder: no transport at all. */
 export async function benchEngramPipeline(
   mode: ExtractionMode,
   options: PipelineOptions = {},
+  withGraph = false,
 ): Promise<PipelineResult> {
   const turns = script(options.turns ?? SCRIPTED_CONVERSATION.length);
   const repetitions = options.repetitions ?? 3;
@@ -146,11 +160,18 @@ export async function benchEngramPipeline(
   const llm = new ScriptedChatModel();
   const embedder = new TimedEmbedder(new HashEmbedder(384));
   const memory = new Memory(
-    { dbPath: join(dir, 'bench.db'), llm: null, embedder: null, extraction: { mode } },
+    {
+      dbPath: join(dir, 'bench.db'),
+      llm: null,
+      embedder: null,
+      extraction: { mode },
+      graph: { enabled: withGraph },
+    },
     { embedder, llm: [llm], env: {}, cwd: dir },
   );
+  const who = `engram ${mode}${withGraph ? ' + graph' : ''}`;
   try {
-    const { samples, reported, events } = await replayEngram(memory, turns, repetitions, `engram ${mode}`, {
+    const { samples, reported, events, graph } = await replayEngram(memory, turns, repetitions, who, {
       reset: () => {
         Object.assign(llm, { calls: 0, inputTokens: 0, outputTokens: 0, ms: 0 });
         Object.assign(embedder, { calls: 0, ms: 0 });
@@ -158,7 +179,7 @@ export async function benchEngramPipeline(
       fakeMs: () => llm.ms + embedder.ms,
     });
     const after = await memory.getAll({ userId: 'conv-0', limit: 1000 });
-    return summarisePipeline(
+    const result = summarisePipeline(
       { system: 'engram', mode, transport: 'in-process', turns: turns.length },
       samples,
       {
@@ -172,6 +193,17 @@ export async function benchEngramPipeline(
       events,
       after.total,
     );
+    if (!withGraph) return result;
+    const n = samples.length;
+    return {
+      ...result,
+      graph: true,
+      graphTokensPerAdd: {
+        input: round2(graph.input / n),
+        output: round2(graph.output / n),
+        relations: round2(graph.relations / n),
+      },
+    };
   } finally {
     await memory.close();
     rmSync(dir, { recursive: true, force: true });
