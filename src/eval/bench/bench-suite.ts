@@ -109,10 +109,12 @@ export async function runBenchSuite(options: BenchOptions): Promise<BenchReport>
     log(`engram: scope of ${size.toLocaleString('en')} memories (in-process embedder)`);
     scopes.push(await benchEngramScope({ size, queries, warmupQueries, log }));
   }
-  log('engram: pipeline overhead, two-pass and single-pass');
+  log('engram: pipeline overhead, two-pass and single-pass, graph off and on');
   const pipeline = [
     await benchEngramPipeline('two-pass', options),
     await benchEngramPipeline('single-pass', options),
+    await benchEngramPipeline('two-pass', options, true),
+    await benchEngramPipeline('single-pass', options, true),
   ];
   const engramPeak = peakRssMiB();
 

@@ -178,7 +178,7 @@ function pipelineSection(report: BenchReport): string[] {
     '',
     `The scripted ${turns}-turn conversation (src/eval/bench/scripted-conversation.ts; one \`add\` per turn with the user message and the assistant reply), replayed ${report.options.repetitions} times in fresh scopes after one warm-up pass, against a zero-latency in-process fake ChatModel (src/eval/bench/scripted-chat-model.ts) that extracts 1–2 facts per user message and reconciles deterministically (ADD / UPDATE / NONE), and the in-process hash embedder. Prompt tokens are \`countTokens\` over the text of the messages sent (the fake reports them as usage, so AddResult's \`usage.inputTokens\` is exact; a note follows the table if the two counts ever differ). Overhead = total − time inside the fake LLM and embedder.`,
     '',
-    ...pipelineRows(report.pipeline, (r) => `engram ${r.mode}`),
+    ...pipelineRows(report.pipeline, (r) => `engram ${r.mode}${r.graph ? ' + graph' : ''}`),
     '',
   ];
   const mismatch = report.pipeline.filter(
@@ -191,6 +191,21 @@ function pipelineSection(report: BenchReport): string[] {
     );
   }
   if (two && single) lines.push('### Two-pass vs single-pass', '', modeVerdict(two, single), '');
+  const withGraph = report.pipeline.filter((r) => r.graph && r.graphTokensPerAdd);
+  if (withGraph.length > 0) {
+    lines.push(
+      '### The graph per add',
+      '',
+      ...withGraph.map((r) => {
+        const off = report.pipeline.find((o) => o.mode === r.mode && !o.graph);
+        const extra = off
+          ? `${n(r.promptTokensPerAdd - off.promptTokensPerAdd)} more prompt tokens and ${n(r.llmCallsPerAdd - off.llmCallsPerAdd)} more LLM calls per add than without it`
+          : '';
+        return `- ${r.mode} + graph: ${extra}; its share ${n(r.graphTokensPerAdd?.input ?? 0)} in / ${n(r.graphTokensPerAdd?.output ?? 0)} out tokens, ${n(r.graphTokensPerAdd?.relations ?? 0)} relations per add (docs/graph.md).`;
+      }),
+      '',
+    );
+  }
   return lines;
 }
 
