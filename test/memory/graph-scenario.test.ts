@@ -195,6 +195,27 @@ describe.each(storeVariants())('graph memory: the sister who moved (%s)', (_stor
     expect(viaAlias.entity.name).toBe('Amy');
     expect(viaAlias.entities.map((e) => e.name).sort()).toEqual(['Chicago', 'Rex', 'Sarah', 'u1']);
 
+    // A merged name seen again resolves to its target at once: no second merge, no confirmation call.
+    ollama.scriptChat([
+      facts({ text: 'Amy Smith runs a bakery', category: 'work' }),
+      graph(
+        [{ name: 'Amy Smith', type: 'person' }],
+        [
+          {
+            source: 'Amy Smith',
+            relationship: 'runs',
+            destination: 'bakery',
+            fact: 'Amy runs a bakery',
+            fact_index: 0,
+          },
+        ],
+      ),
+      operations({ event: 'ADD', fact: 0 }),
+    ]);
+    const bakery = await memory.add('Amy Smith runs a bakery', { userId: 'u1' });
+    expect(bakery.usage.parts?.graph?.llmCalls).toBe(1);
+    expect(bakery.relations?.map((r) => r.source)).toEqual(['Amy']);
+
     // 5. Erasing the scope removes the graph with it.
     await memory.data.erase({ userId: 'u1' });
     expect((await memory.graph.entities({ userId: 'u1' })).results).toEqual([]);

@@ -8,6 +8,7 @@ import { callStructured } from '../inference/structured-call.js';
 import type { UsageMeter } from '../inference/usage-meter.js';
 import type { PromptTurn } from '../prompts/extract-facts.js';
 import { extractGraphPrompt, type GraphReply } from '../prompts/extract-graph.js';
+import { queryKeys } from './graph-search.js';
 import { type ExtractedEntity, resolveEntities } from './resolve-entities.js';
 
 /** Relationships that hold one destination at a time even when the model does not say so. */
@@ -67,7 +68,12 @@ export async function planGraph(
           messages: turns.messages,
           observedAt: request.eventTime,
           facts,
-          known: await knownEntityNames(step.store, ctx.tenant, scope),
+          known: await knownEntityNames(
+            step.store,
+            ctx.tenant,
+            scope,
+            turns.messages.map((m) => m.content),
+          ),
           maxEntities: step.settings.maxEntities,
           maxRelations: step.settings.maxRelations,
         },
@@ -165,14 +171,28 @@ export async function planGraph(
   };
 }
 
-/** The names the prompt shows so the model reuses them (the first 50 of the scope's entities). */
+/**
+ * The names the prompt shows so the model reuses them: the entities the messages name first, then
+ * others of the scope, at most 50.
+ */
 export async function knownEntityNames(
   graph: GraphStore,
   tenant: string,
   scope: GraphScope,
+  texts: string[],
 ): Promise<{ name: string; type: string }[]> {
-  return (await graph.entities(tenant, scope)).slice(0, 50).map((e) => ({ name: e.name, type: e.type }));
+  const named = await graph.findEntities(tenant, scope, queryKeys(texts.join('\n')));
+  const shown = new Map(named.map((e) => [e.id, e]));
+  if (shown.size < KNOWN_SHOWN) {
+    for (const e of await graph.entities(tenant, scope)) {
+      if (shown.size >= KNOWN_SHOWN) break;
+      shown.set(e.id, e);
+    }
+  }
+  return [...shown.values()].slice(0, KNOWN_SHOWN).map((e) => ({ name: e.name, type: e.type }));
 }
+
+const KNOWN_SHOWN = 50;
 
 /**
  * The logged messages the relations come from: a request's messages are logged as `<job>:<i>`

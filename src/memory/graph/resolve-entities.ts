@@ -64,6 +64,15 @@ export async function resolveEntities(
     for (const key of [entity.key, ...entity.aliases.map(entityKey)])
       if (!byKey.has(key)) byKey.set(key, entity);
   }
+  // A name found only through a merged entity ("Amy Smith", merged into Amy) is asked for alone,
+  // so it resolves to the merge target instead of being merged again.
+  if (known.length > 0) {
+    for (const key of new Set(unique.flatMap(keysOf))) {
+      if (byKey.has(key)) continue;
+      const [target] = await ctx.graph.findEntities(ctx.tenant, ctx.scope, [key]);
+      if (target) byKey.set(key, target);
+    }
+  }
 
   const bind = (e: ExtractedEntity, id: string, name: string) => {
     for (const key of keysOf(e)) at.idOf.set(key, id);

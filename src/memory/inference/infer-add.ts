@@ -74,7 +74,12 @@ export async function inferAdd(
     if (ctx.graph) {
       // The graph rides in the same call: the conversation is sent once (docs/graph.md).
       const graph = ctx.graph;
-      const known = await knownEntityNames(graph.store, ctx.tenant, request.ids);
+      const known = await knownEntityNames(
+        graph.store,
+        ctx.tenant,
+        request.ids,
+        promptTurns.map((t) => t.content),
+      );
       const combinedInput = {
         ...input,
         known,
