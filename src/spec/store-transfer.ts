@@ -112,17 +112,100 @@ export interface UsageRowOut {
   updatedAt: string;
 }
 
+/**
+ * Where a graph row belongs (spec/graph.ts): its tenant and its owner partition — the user, else
+ * the agent, else the run — as that one id, the other two null. A store rebuilds its partition
+ * key from these, and a scope export selects by them like other rows.
+ */
+export interface GraphOwnerOut {
+  tenant: string;
+  userId: string | null;
+  agentId: string | null;
+  runId: string | null;
+}
+
+/** An entity with everything it is found by: its keys (name and aliases normalised) and its name's vector. */
+export interface EntityRowOut extends GraphOwnerOut {
+  id: string;
+  name: string;
+  type: string;
+  summary: string | null;
+  aliases: string[];
+  key: string;
+  /** The entity_keys rows, as stored. */
+  keys: string[];
+  /** float32 values (SQLite: a BLOB; PostgreSQL: real[]), exact either way. */
+  vector: number[] | null;
+  mergedInto: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One entry of the merge log (undone or not); the entities' own mergedInto says what holds now. */
+export interface MergeRowOut extends GraphOwnerOut {
+  fromId: string;
+  intoId: string;
+  reason: string | null;
+  at: string;
+  undoneAt: string | null;
+}
+
+/** A relation on both time axes, as stored: its ends unresolved (merges resolve on read). */
+export interface RelationRowOut extends GraphOwnerOut {
+  id: string;
+  sourceId: string;
+  relationship: string;
+  destinationId: string;
+  fact: string;
+  validFrom: string | null;
+  validTo: string | null;
+  createdAt: string;
+  expiredAt: string | null;
+  /** When a later write set validTo (reads as known before then still see it open). */
+  closedAt: string | null;
+  memoryId: string | null;
+  messageRefs: string[];
+}
+
 export interface TransferRows {
   memories: MemoryBundle;
   messages: MessageRowOut;
   keys: KeyRowOut;
   jobs: JobRowOut;
   usage: UsageRowOut;
+  entities: EntityRowOut;
+  merges: MergeRowOut;
+  relations: RelationRowOut;
 }
 
 export type TransferKind = keyof TransferRows;
 
-export const TRANSFER_KINDS: readonly TransferKind[] = ['memories', 'messages', 'keys', 'jobs', 'usage'];
+/**
+ * In the order an import needs: entities before the merges and relations that name them (foreign
+ * keys), relations after the memories they came from (a memory's delete removes its relations).
+ */
+export const TRANSFER_KINDS: readonly TransferKind[] = [
+  'memories',
+  'messages',
+  'keys',
+  'jobs',
+  'usage',
+  'entities',
+  'merges',
+  'relations',
+];
+
+/** The graph's kinds (spec/graph.ts). */
+export const GRAPH_TRANSFER_KINDS = [
+  'entities',
+  'merges',
+  'relations',
+] as const satisfies readonly TransferKind[];
+export type GraphTransferKind = (typeof GRAPH_TRANSFER_KINDS)[number];
+
+export function isGraphTransferKind(kind: TransferKind): kind is GraphTransferKind {
+  return (GRAPH_TRANSFER_KINDS as readonly TransferKind[]).includes(kind);
+}
 
 export interface TransferPage<K extends TransferKind> {
   rows: TransferRows[K][];
@@ -142,9 +225,11 @@ export interface StoreTransfer {
   /** Rows of one kind after position `after` (0: from the start), at most `limit`. */
   exportRows<K extends TransferKind>(kind: K, after: number, limit: number): Promise<TransferPage<K>>;
   /**
-   * Writes rows in one transaction, skipping any already present (memories, keys and jobs by id;
-   * messages by the progress mark; usage replaced), and records `progress` (a meta key and the
-   * source position reached) in the same transaction. Returns how many rows were written.
+   * Writes rows in one transaction, skipping any already present (memories, keys, jobs, entities
+   * and relations by id; merges by their entities and instant; messages by the progress mark;
+   * usage replaced), and records `progress` (a meta key and the source position reached) in the
+   * same transaction. Returns how many rows were written. An entity merged into one not there yet
+   * (a later page) is linked when that one arrives: the link waits under `<progress key>:links`.
    */
   importRows<K extends TransferKind>(
     kind: K,

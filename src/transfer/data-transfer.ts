@@ -1,6 +1,12 @@
 import { MemoryError } from '../spec/memory-error.js';
 import type { Store } from '../spec/store.js';
-import type { KeyRowOut, MemoryBundle, StoreTransfer, TransferRows } from '../spec/store-transfer.js';
+import type {
+  EntityRowOut,
+  KeyRowOut,
+  MemoryBundle,
+  StoreTransfer,
+  TransferRows,
+} from '../spec/store-transfer.js';
 import {
   EXPORT_FORMAT,
   EXPORT_KINDS,
@@ -43,6 +49,11 @@ function transferOf(store: Store): StoreTransfer {
 
 type Scoped = { tenant: string; userId?: string | null; agentId?: string | null; runId?: string | null };
 
+/**
+ * Graph rows carry their owner's id alone (the user, else the agent, else the run), so a scope
+ * that names exactly its owner ({user}, or {agent} or {run} alone) takes the owner's whole graph,
+ * as an erasure of that scope removes it; a narrower scope ({user, agent}) takes none of it.
+ */
 function inScope(row: Scoped, options: ExportOptions): boolean {
   if (options.tenant !== null && row.tenant !== options.tenant) return false;
   const scope = options.scope;
@@ -65,14 +76,14 @@ function shape<K extends ExportKind>(
     const { hash: _secret, ...listed } = row as KeyRowOut;
     return listed as TransferRows[K];
   }
-  if (kind === 'memories' && !options.withVectors) {
-    const bundle = row as MemoryBundle;
-    return {
-      ...bundle,
-      versions: bundle.versions.map((v) => ({ ...v, embedding: null })),
-    } as TransferRows[K];
-  }
+  if (options.withVectors) return row;
+  if (kind === 'memories') return withoutVectors(row as MemoryBundle) as TransferRows[K];
+  if (kind === 'entities') return { ...(row as EntityRowOut), vector: null } as TransferRows[K];
   return row;
+}
+
+function withoutVectors(bundle: MemoryBundle): MemoryBundle {
+  return { ...bundle, versions: bundle.versions.map((v) => ({ ...v, embedding: null })) };
 }
 
 async function* rowsOf<K extends ExportKind>(
@@ -98,7 +109,7 @@ export async function exportData(
   write: (line: string) => void | Promise<void>,
 ): Promise<ExportHeader> {
   const transfer = transferOf(store);
-  const counts = { memories: 0, messages: 0, keys: 0, usage: 0 } as Record<ExportKind, number>;
+  const counts = Object.fromEntries(EXPORT_KINDS.map((kind) => [kind, 0])) as Record<ExportKind, number>;
   for (const kind of EXPORT_KINDS) {
     for await (const row of rowsOf(transfer, kind)) if (shape(kind, row, options)) counts[kind] += 1;
   }
@@ -127,7 +138,8 @@ export async function exportData(
  * how far the import got under `progressKey` (a digest of the file): importing the same file
  * twice, or again after an interruption, writes nothing twice. Vectors are kept when the file has
  * them and they fit the target (same model, or a target with none yet); otherwise they are left
- * out and `vectorsMissing` says that a reindex is due.
+ * out and `vectorsMissing` says that a reindex is due (entities then have no name vectors: new
+ * names are matched to them by name and alias, not by similarity).
  */
 export async function importData(
   store: Store,
@@ -138,8 +150,10 @@ export async function importData(
   const { header } = parsed;
   const targetModel = await store.getMeta('embedding_model');
   const width = await store.vectorWidth();
-  const fileWidth = parsed.rows.memories.flatMap((b) => b.versions).find((v) => v.embedding)
-    ?.embedding?.length;
+  const fileWidth = (
+    parsed.rows.memories.flatMap((b) => b.versions).find((v) => v.embedding)?.embedding ??
+    parsed.rows.entities.find((e) => e.vector)?.vector
+  )?.length;
   const keepVectors =
     header.withVectors &&
     header.embeddingModel !== null &&
@@ -148,17 +162,19 @@ export async function importData(
   if (keepVectors && targetModel === null && fileWidth !== undefined) {
     await store.setMeta('embedding_model', header.embeddingModel!);
   }
-  const memories = keepVectors
-    ? parsed.rows.memories
-    : parsed.rows.memories.map((b) => ({
-        ...b,
-        versions: b.versions.map((v) => ({ ...v, embedding: null })),
-      }));
+  const memories = keepVectors ? parsed.rows.memories : parsed.rows.memories.map(withoutVectors);
+  const entities = keepVectors
+    ? parsed.rows.entities
+    : parsed.rows.entities.map((e) => ({ ...e, vector: null }));
   const report: ImportReport = { kinds: [], keysListed: parsed.rows.keys.length, vectorsMissing: false };
   const plan: [ExportKind, unknown[]][] = [
     ['memories', memories],
     ['messages', parsed.rows.messages],
     ['usage', parsed.rows.usage],
+    // The graph after the memories its relations came from, entities before what names them.
+    ['entities', entities],
+    ['merges', parsed.rows.merges],
+    ['relations', parsed.rows.relations],
   ];
   for (const [kind, rows] of plan) {
     const key = `${progressKey}:${kind}`;

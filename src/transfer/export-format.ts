@@ -1,11 +1,22 @@
 import { MemoryError } from '../spec/memory-error.js';
-import { TRANSFER_KINDS, type TransferKind, type TransferRows } from '../spec/store-transfer.js';
+import {
+  GRAPH_TRANSFER_KINDS,
+  TRANSFER_KINDS,
+  type TransferKind,
+  type TransferRows,
+} from '../spec/store-transfer.js';
 
 /*
  * `engram export` files: JSON Lines. Line 1 is the header (format, version, what was exported,
  * counts per kind); every other line is one row `{"kind": …, "row": …}` in the neutral shapes of
  * src/spec/store-transfer.ts, kinds in TRANSFER_KINDS order. API keys are listed without their
  * secret's hash (an export leaves the operator's hands); jobs are not exported.
+ *
+ * The graph's kinds (entities, merges, relations) came later without a new version: a file
+ * without a graph reads as before (in older engram too, which skips the counts it does not know),
+ * a file from before the graph counts its kinds as 0, and an older engram refuses a file that
+ * carries a graph by its first "entities" line ("unknown kind"), importing nothing, rather than
+ * dropping the graph silently.
  */
 
 export const EXPORT_FORMAT = 'engram-export';
@@ -17,6 +28,7 @@ export const EXPORT_KINDS = [
   'messages',
   'keys',
   'usage',
+  ...GRAPH_TRANSFER_KINDS,
 ] as const satisfies readonly TransferKind[];
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
@@ -64,7 +76,28 @@ const REQUIRED: Record<ExportKind, Record<string, 'string' | 'number' | 'object'
   messages: { tenant: 'string', role: 'string', content: 'string', eventTime: 'string', createdAt: 'string' },
   keys: { id: 'string', tenant: 'string', prefix: 'string', admin: 'boolean', createdAt: 'string' },
   usage: { tenant: 'string', adds: 'number', updatedAt: 'string' },
+  entities: {
+    id: 'string',
+    tenant: 'string',
+    name: 'string',
+    key: 'string',
+    keys: 'object',
+    createdAt: 'string',
+  },
+  merges: { tenant: 'string', fromId: 'string', intoId: 'string', at: 'string' },
+  relations: {
+    id: 'string',
+    tenant: 'string',
+    sourceId: 'string',
+    destinationId: 'string',
+    fact: 'string',
+    createdAt: 'string',
+    messageRefs: 'object',
+  },
 };
+
+/** Kinds a file written before them does not count: absent from its header means none. */
+const LATER_KINDS: ReadonlySet<ExportKind> = new Set(GRAPH_TRANSFER_KINDS);
 
 /**
  * Parses and checks a whole file before anything is written: the header, every line's JSON and
@@ -90,7 +123,7 @@ export function parseExport(text: string): ParsedExport {
     );
   }
   if (!isObject(header.counts)) refuse(1, 'the header has no counts');
-  const rows = { memories: [], messages: [], keys: [], usage: [] } as ParsedExport['rows'];
+  const rows = Object.fromEntries(EXPORT_KINDS.map((kind) => [kind, []])) as unknown as ParsedExport['rows'];
   let kindIndex = 0;
   for (let i = 1; i < lines.length; i++) {
     const n = i + 1;
@@ -118,6 +151,7 @@ export function parseExport(text: string): ParsedExport {
     (rows[kind] as unknown[]).push(entry.row);
   }
   const counts = header.counts as Record<string, unknown>;
+  for (const kind of LATER_KINDS) counts[kind] ??= 0;
   for (const kind of EXPORT_KINDS) {
     if (rows[kind].length !== counts[kind]) {
       refuse(

@@ -3,8 +3,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Memory } from '../../src/memory/memory.js';
 import type { Embedder } from '../../src/spec/embedder.js';
-import type { StoreTransfer, TransferCounts } from '../../src/spec/store-transfer.js';
+import type { GraphScope } from '../../src/spec/graph.js';
+import type { Store } from '../../src/spec/store.js';
+import {
+  type EntityRowOut,
+  GRAPH_TRANSFER_KINDS,
+  type StoreTransfer,
+  TRANSFER_KINDS,
+  type TransferCounts,
+} from '../../src/spec/store-transfer.js';
 import { createStore } from '../../src/stores/registry.js';
+import { ALICE, entity, graphOf, graphWrite, relation } from '../conformance/graph-kit.js';
 import { runInProcess } from '../support/cli-in-process.js';
 import { makeTempDir, parseJson } from '../support/cli-runner.js';
 import { fakeEmbedding } from '../support/fake-embedding.js';
@@ -105,10 +114,119 @@ async function buildSource(path: string): Promise<Ids> {
       },
       memory.now(),
     );
-    return { boston, cat, coffee, acme };
+    const ids = { boston, cat, coffee, acme };
+    await buildGraph(store, ids);
+    return ids;
   } finally {
     await memory.close();
   }
+}
+
+const HELPER: GraphScope = { userId: null, agentId: 'helper', runId: null };
+const BOB: GraphScope = { userId: 'bob', agentId: null, runId: null };
+const MARCH = '2024-03-01T00:00:00.000Z';
+/** System time of the graph writes: after the memories, before QUERY_NOW. */
+const WRITTEN = ['2024-06-10T00:00:00.000Z', '2024-06-15T00:00:00.000Z', '2024-06-20T00:00:00.000Z'] as const;
+
+/**
+ * alice's graph: Ally merged into Alice in the write that created both, Ally first (so the merge
+ * points forward in seq order: a copy meets Ally before her target); Alicia merged and unmerged
+ * (an undone entry in the merge log); Boston closed by a later write that moved her to Chicago.
+ * Also the helper agent's graph (an agent partition) and bob's in tenant t2.
+ */
+async function buildGraph(store: Store, ids: Ids): Promise<void> {
+  const vector = (name: string) => Float32Array.from(fakeEmbedding(name));
+  const alice = entity('Alice', { aliases: ['Al'], summary: 'the user', vector: vector('Alice') });
+  const ally = entity('Ally', {
+    vector: vector('Ally'),
+    mergedInto: { id: alice.id, reason: 'same person' },
+  });
+  const alicia = entity('Alicia', { vector: null, mergedInto: { id: alice.id, reason: 'a guess' } });
+  const boston = entity('Boston', { type: 'place', vector: vector('Boston') });
+  const chicago = entity('Chicago', { type: 'place', vector: vector('Chicago') });
+  const acme = entity('Acme', { type: 'organisation', vector: vector('Acme') });
+  const inBoston = relation(alice, 'lives_in', boston, {
+    validFrom: '2024-01-10T00:00:00.000Z',
+    memory: ids.boston,
+    messageRefs: ['job-1:0'],
+  });
+  await store.applyChanges(
+    'default',
+    [],
+    undefined,
+    graphWrite({
+      at: WRITTEN[0],
+      entities: [ally, alicia, alice, boston, acme],
+      relations: [
+        inBoston,
+        relation(alice, 'works_at', acme, { validFrom: '2024-02-01T00:00:00.000Z', memory: ids.acme }),
+        relation(ally, 'visited', boston),
+      ],
+    }),
+  );
+  await graphOf(store).unmergeEntity('default', ALICE, alicia.id, WRITTEN[1]);
+  await store.applyChanges(
+    'default',
+    [],
+    undefined,
+    graphWrite({
+      at: WRITTEN[2],
+      entities: [chicago],
+      relations: [relation(alice, 'lives_in', chicago, { validFrom: MARCH, memory: ids.boston })],
+      closes: [{ id: inBoston.id, validTo: MARCH }],
+    }),
+  );
+  const helper = entity('Helper', { type: 'thing', vector: null });
+  const french = entity('French', { type: 'concept', vector: vector('French') });
+  await store.applyChanges(
+    'default',
+    [],
+    undefined,
+    graphWrite({
+      scope: HELPER,
+      at: WRITTEN[0],
+      entities: [helper, french],
+      relations: [relation(helper, 'speaks', french)],
+    }),
+  );
+  const bob = entity('Bob', { vector: vector('Bob') });
+  const tea = entity('Green tea', { type: 'thing', vector: vector('Green tea') });
+  await store.applyChanges(
+    't2',
+    [],
+    undefined,
+    graphWrite({
+      scope: BOB,
+      at: WRITTEN[0],
+      entities: [bob, tea],
+      relations: [relation(bob, 'likes', tea)],
+    }),
+  );
+}
+
+/** The graph as reads see it: entities (vectors as plain numbers), key lookups, relations on both axes. */
+async function observeGraph(store: Store) {
+  const graph = graphOf(store);
+  const entities = async (tenant: string, scope: GraphScope) =>
+    (await graph.entities(tenant, scope)).map((e) => ({ ...e, vector: e.vector && Array.from(e.vector) }));
+  const relations = (tenant: string, scope: GraphScope, query: { asOf?: string; knownAt?: string } = {}) =>
+    graph.relations(tenant, scope, { ...query, limit: 50 });
+  return {
+    entities: await entities('default', ALICE),
+    // Ally's key resolves to Alice; Al is her alias.
+    found: await graph.findEntities('default', ALICE, ['ally', 'al', 'alicia']),
+    now: await relations('default', ALICE),
+    // In February she lived in Boston: the closed relation answers.
+    february: await relations('default', ALICE, { asOf: '2024-02-15T00:00:00.000Z' }),
+    april: await relations('default', ALICE, { asOf: '2024-04-01T00:00:00.000Z' }),
+    // As known before the move was written, Boston still held in April.
+    aprilKnownBefore: await relations('default', ALICE, {
+      asOf: '2024-04-01T00:00:00.000Z',
+      knownAt: '2024-06-16T00:00:00.000Z',
+    }),
+    helper: [await entities('default', HELPER), await relations('default', HELPER)],
+    bob: [await entities('t2', BOB), await relations('t2', BOB)],
+  };
 }
 
 /** What a user can read back, minus the row numbers a copy renumbers (history and message ids). */
@@ -150,6 +268,7 @@ async function observe(where: StoreInput, ids: Ids, options: { scores?: boolean 
       jobs: await store.listJobs('default', { limit: 10 }),
       usage: [await memory.usage({ userId: 'alice' }), await memory.forTenant('t2').usage({ userId: 'bob' })],
       stats: await memory.stats().then(({ health: _, schemaVersion: __, ...s }) => s),
+      graph: await observeGraph(store),
     };
   } finally {
     await memory.close();
@@ -166,6 +285,62 @@ async function counts(settings: Parameters<typeof createStore>[0]): Promise<Tran
   try {
     await store.init();
     return await (store.transfer as StoreTransfer).counts();
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Copies the source's graph alone, one row per page (as runs interrupted after every page would),
+ * into a fresh store that must then read the same. Ally comes before Alice, so Ally's merge waits
+ * for Alice's page.
+ */
+async function copyGraphOneByOne(settings: Parameters<typeof createStore>[0]): Promise<void> {
+  const from = await createStore({ provider: 'sqlite', path: source, readOnly: true });
+  const into = await createStore(settings);
+  try {
+    await Promise.all([from.init(), into.init()]);
+    const out = from.transfer as StoreTransfer;
+    const inTo = into.transfer as StoreTransfer;
+    const names: string[] = [];
+    for (const kind of GRAPH_TRANSFER_KINDS) {
+      const key = `one-by-one:${kind}`;
+      let position = 0;
+      for (;;) {
+        const page = await out.exportRows(kind, position, 1);
+        if (page.next === null) break;
+        if (kind === 'entities') names.push(...page.rows.map((r) => (r as EntityRowOut).name));
+        expect(await inTo.importRows(kind, page.rows, { key, position: page.next })).toBe(1);
+        position = page.next;
+      }
+    }
+    expect(names.indexOf('Ally')).toBeLessThan(names.indexOf('Alice'));
+    // Under another progress mark, rows already there are found: by id, merges by entities and instant.
+    for (const kind of GRAPH_TRANSFER_KINDS) {
+      const page = await out.exportRows(kind, 0, 100);
+      expect(await inTo.importRows(kind, page.rows, { key: `again:${kind}`, position: page.next ?? 0 })).toBe(
+        0,
+      );
+    }
+    expect(await observeGraph(into)).toEqual(await observeGraph(from));
+    expect(await graphRows(inTo)).toEqual(await graphRows(out));
+  } finally {
+    await Promise.all([from.close(), into.close()]);
+  }
+}
+
+/** Every graph row in the neutral shape (keys, vectors, both time axes, the merge log with undone entries). */
+async function graphRows(transfer: StoreTransfer) {
+  return Promise.all(
+    GRAPH_TRANSFER_KINDS.map(async (kind) => (await transfer.exportRows(kind, 0, 1000)).rows),
+  );
+}
+
+async function graphRowsOf(settings: Parameters<typeof createStore>[0]) {
+  const store = await createStore(settings);
+  try {
+    await store.init();
+    return await graphRows(store.transfer as StoreTransfer);
   } finally {
     await store.close();
   }
@@ -195,7 +370,14 @@ describe('engram migrate, SQLite to SQLite', () => {
     expect(first.code, first.stderr).toBe(0);
     const report = parseJson<Report>(first);
     const sourceCounts = await counts({ provider: 'sqlite', path: source });
-    expect(sourceCounts).toMatchObject({ memories: 6, keys: 2, jobs: 1 });
+    expect(sourceCounts).toMatchObject({
+      memories: 6,
+      keys: 2,
+      jobs: 1,
+      entities: 10,
+      merges: 2,
+      relations: 6,
+    });
     for (const kind of report.kinds) {
       expect(kind).toMatchObject({ source: sourceCounts[kind.kind as keyof TransferCounts], present: 0 });
       expect(kind.copied).toBe(kind.source);
@@ -203,11 +385,25 @@ describe('engram migrate, SQLite to SQLite', () => {
     }
     expect(first.stderr).toMatch(/memories/);
 
-    expect(await observe({ dbPath: target }, ids)).toEqual(await observe({ dbPath: source }, ids));
+    const seen = await observe({ dbPath: source }, ids);
+    // The graph observed is the one built: merges resolved, the move closed Boston in world time only.
+    const facts = (relations: { fact: string }[]) => relations.map((r) => r.fact).sort();
+    expect(seen.graph.entities.map((e) => e.name)).toEqual(['Acme', 'Alice', 'Alicia', 'Boston', 'Chicago']);
+    expect(seen.graph.found.map((e) => e.name)).toEqual(['Alice', 'Alicia']);
+    expect(facts(seen.graph.february)).toEqual([
+      'Alice lives_in Boston',
+      'Alice works_at Acme',
+      'Ally visited Boston',
+    ]);
+    expect(seen.graph.february.find((r) => r.fact === 'Ally visited Boston')?.source.name).toBe('Alice');
+    expect(facts(seen.graph.april)).not.toContain('Alice lives_in Boston');
+    expect(facts(seen.graph.aprilKnownBefore)).toContain('Alice lives_in Boston');
+    expect(seen.graph.entities[1]?.vector).toHaveLength(64);
+    expect(await observe({ dbPath: target }, ids)).toEqual(seen);
 
     const again = await migrate('--from', source, '--to', target, '--json');
     expect(again.code, again.stderr).toBe(0);
-    expect(parseJson<Report>(again).kinds.map((k) => k.copied)).toEqual([0, 0, 0, 0, 0]);
+    expect(parseJson<Report>(again).kinds.map((k) => k.copied)).toEqual(TRANSFER_KINDS.map(() => 0));
     expect(await counts({ provider: 'sqlite', path: target })).toEqual(sourceCounts);
   });
 
@@ -239,6 +435,10 @@ describe('engram migrate, SQLite to SQLite', () => {
     expect(run.stderr).toMatch(/resumed/);
     expect(await counts({ provider: 'sqlite', path: target })).toEqual(sourceCounts);
     expect(await observe({ dbPath: target }, ids)).toEqual(await observe({ dbPath: source }, ids));
+  });
+
+  it('links an entity merged into one that arrives in a later page', async () => {
+    await copyGraphOneByOne({ provider: 'sqlite', path: join(temp.dir, 'links.db') });
   });
 
   it('skips memories already in the target by id', async () => {
@@ -351,6 +551,10 @@ describePostgres('engram migrate, SQLite to PostgreSQL and back', () => {
     const home = await migrate('--from', url, '--from-schema', schema, '--to', back, '--json');
     expect(home.code, home.stderr).toBe(0);
     expect(await counts({ provider: 'sqlite', path: back })).toEqual(sourceCounts);
+    // Row for row, both ways: vectors exact (float32 BLOB → real[] → BLOB), keys, merges, closes.
+    const rows = await graphRowsOf({ provider: 'sqlite', path: source });
+    expect(await graphRowsOf({ provider: 'postgres', url, schema })).toEqual(rows);
+    expect(await graphRowsOf({ provider: 'sqlite', path: back })).toEqual(rows);
 
     // Searches count accesses, which weigh in later scores: each store is observed once, before
     // anything reads the copies it feeds (PostgreSQL is read only after the copy back).
@@ -367,6 +571,16 @@ describePostgres('engram migrate, SQLite to PostgreSQL and back', () => {
     expect(hitSets(inPg)).toEqual(hitSets(inBack));
 
     const again = await migrate('--from', source, '--to', url, '--to-schema', schema, '--json');
-    expect(parseJson<Report>(again).kinds.map((k) => k.copied)).toEqual([0, 0, 0, 0, 0]);
+    expect(parseJson<Report>(again).kinds.map((k) => k.copied)).toEqual(TRANSFER_KINDS.map(() => 0));
+    expect(await counts({ provider: 'postgres', url, schema })).toEqual(sourceCounts);
+  });
+
+  it('links an entity merged into one that arrives in a later page', async () => {
+    const target = freshSchema('migrate_links');
+    try {
+      await copyGraphOneByOne({ provider: 'postgres', url: requirePgUrl(), schema: target });
+    } finally {
+      await dropSchema(target);
+    }
   });
 });

@@ -17,7 +17,7 @@ export const exportCommand: RegisterCommand = (program, context) => {
   withScopeOptions(
     program
       .command('export')
-      .description('write memories (every version and history), messages and usage as JSON Lines')
+      .description('write memories (every version and history), messages, usage and the graph as JSON Lines')
       .option('--all', 'every tenant (default: the --tenant / ENGRAM_TENANT one)')
       .option('--with-vectors', 'include the vectors (otherwise the importer re-embeds)')
       .option('--out <file>', 'write to this file instead of standard output'),
@@ -56,7 +56,7 @@ export const exportCommand: RegisterCommand = (program, context) => {
       const c = header.counts;
       printNote(
         context,
-        `exported ${c.memories} memories, ${c.messages} messages, ${c.keys} keys (listed, no secrets), ${c.usage} usage rows to ${options.out}`,
+        `exported ${c.memories} memories, ${c.messages} messages, ${c.keys} keys (listed, no secrets), ${c.usage} usage rows, ${c.entities} entities, ${c.relations} relations to ${options.out}`,
       );
     } else {
       context.io.stdout(text);

@@ -9,13 +9,19 @@ import { createStore } from '../../stores/registry.js';
 import { type CliContext, globalOptions, type RegisterCommand } from '../cli-context.js';
 import { printJson, printLines, renderTable } from '../output.js';
 
-/** Rows per page (and per import transaction): a memory carries its versions, vectors and history. */
+/**
+ * Rows per page (and per import transaction): a memory carries its versions, vectors and history,
+ * an entity its name's vector.
+ */
 const PAGE: Record<TransferKind, number> = {
   memories: 500,
   messages: 2000,
   keys: 2000,
   jobs: 2000,
   usage: 2000,
+  entities: 500,
+  merges: 2000,
+  relations: 2000,
 };
 
 const HELP = `
@@ -23,10 +29,11 @@ Stores: sqlite:<path> or a path ending in .db (SQLite), postgres://… or postgr
 in --from-schema / --to-schema, default "engram"). The source is only read; a SQLite source must exist.
 
 Every tenant is copied: memories with all their versions (both time axes), vectors and history,
-messages, API keys (hashes only), jobs and usage totals. Each page is written in one transaction
-that also records, in the target, how far the copy got: run the same command again after an
-interruption and it resumes there. Memories, keys and jobs already in the target (same id) are
-skipped, usage totals are replaced, so a repeated run duplicates nothing.
+messages, API keys (hashes only), jobs, usage totals and the graph (entities with their vectors,
+the merge log, relations on both time axes). Each page is written in one transaction that also
+records, in the target, how far the copy got: run the same command again after an interruption
+and it resumes there. Memories, keys, jobs, entities and relations already in the
+target (same id) are skipped, usage totals are replaced, so a repeated run duplicates nothing.
 
 At the end the row counts are compared: the target must hold at least as many rows of each kind
 as the source (it may hold more: rows of its own). Fewer is an error (exit status 1).`;

@@ -18,13 +18,13 @@ import type { PgVectors } from './pg-vectors.js';
  */
 
 /** One column of a bulk insert: its name, its PostgreSQL array type and how a row gives its value. */
-type Column<T> = readonly [name: string, type: string, value: (row: T) => unknown];
+export type Column<T> = readonly [name: string, type: string, value: (row: T) => unknown];
 
 /**
  * `FROM unnest($1::text[], …) WITH ORDINALITY AS r(…, ord)`: a whole page in one statement
  * instead of a round trip per row; `ORDER BY r.ord` keeps the page's order (and so its seqs).
  */
-function unnest<T>(rows: readonly T[], columns: readonly Column<T>[], offset = 0) {
+export function unnest<T>(rows: readonly T[], columns: readonly Column<T>[], offset = 0) {
   return {
     from: `unnest(${columns.map(([, type], i) => `$${offset + i + 1}::${type}[]`).join(', ')})
       WITH ORDINALITY AS r(${columns.map(([name]) => name).join(', ')}, ord)`,

@@ -1,15 +1,17 @@
 import type { JsonValue } from '../../spec/memory-record.js';
-import type {
-  JobRowOut,
-  KeyRowOut,
-  MemoryBundle,
-  MessageRowOut,
-  StoreTransfer,
-  TransferCounts,
-  TransferKind,
-  TransferPage,
-  TransferRows,
-  UsageRowOut,
+import {
+  type GraphTransferKind,
+  isGraphTransferKind,
+  type JobRowOut,
+  type KeyRowOut,
+  type MemoryBundle,
+  type MessageRowOut,
+  type StoreTransfer,
+  type TransferCounts,
+  type TransferKind,
+  type TransferPage,
+  type TransferRows,
+  type UsageRowOut,
 } from '../../spec/store-transfer.js';
 import type { MemoryRow } from '../shared/row-mapping.js';
 import {
@@ -27,6 +29,7 @@ import {
   type VersionTransferRow,
 } from '../shared/transfer-rows.js';
 import type { PgConnection, PgQuery } from './pg-connection.js';
+import { graphPage, importGraph } from './pg-graph-transfer.js';
 import {
   groupBy,
   importBundles,
@@ -41,9 +44,10 @@ type Positioned<T> = T & { position: number };
 
 /**
  * `engram migrate` on a PostgreSQL schema: pages of every kind in row order (memories by seq, with
- * all their versions, vectors and history; usage by its key, positions counted), and idempotent
- * imports, each one transaction of a few bulk statements that also records how far it got.
- * Imported rows get new seqs; what they say (texts, both time axes, events) is copied as stored.
+ * all their versions, vectors and history; usage by its key, positions counted; the graph in
+ * pg-graph-transfer.ts), and idempotent imports, each one transaction of a few bulk statements
+ * that also records how far it got. Imported rows get new seqs; what they say (texts, both time
+ * axes, events) is copied as stored.
  */
 export class PgTransfer implements StoreTransfer {
   readonly #connection: PgConnection;
@@ -59,9 +63,12 @@ export class PgTransfer implements StoreTransfer {
       const row = await q.one<TransferCounts>(
         `SELECT (SELECT count(*) FROM memories) AS memories, (SELECT count(*) FROM messages) AS messages,
            (SELECT count(*) FROM api_keys) AS keys, (SELECT count(*) FROM jobs) AS jobs,
-           (SELECT count(*) FROM usage_totals) AS usage`,
+           (SELECT count(*) FROM usage_totals) AS usage, (SELECT count(*) FROM entities) AS entities,
+           (SELECT count(*) FROM entity_merges) AS merges, (SELECT count(*) FROM relations) AS relations`,
       );
-      return row ?? { memories: 0, messages: 0, keys: 0, jobs: 0, usage: 0 };
+      return (
+        row ?? { memories: 0, messages: 0, keys: 0, jobs: 0, usage: 0, entities: 0, merges: 0, relations: 0 }
+      );
     });
   }
 
@@ -78,6 +85,7 @@ export class PgTransfer implements StoreTransfer {
     after: number,
     limit: number,
   ): Promise<Positioned<TransferRows[TransferKind]>[]> {
+    if (isGraphTransferKind(kind)) return graphPage(q, kind, after, limit);
     const rows = <T>(table: string) =>
       q.rows<Positioned<T>>(`SELECT *, seq AS position FROM ${table} WHERE seq > $1 ORDER BY seq LIMIT $2`, [
         after,
@@ -146,7 +154,9 @@ export class PgTransfer implements StoreTransfer {
   ): Promise<number> {
     try {
       return await this.#connection.write(async (q) => {
-        const written = await this.#import(q, kind, rows);
+        const written = isGraphTransferKind(kind)
+          ? await importGraph(q, kind, rows as TransferRows[GraphTransferKind][], progress.key)
+          : await this.#import(q, kind, rows);
         await q.run(
           'INSERT INTO meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
           [progress.key, String(progress.position)],
@@ -160,7 +170,11 @@ export class PgTransfer implements StoreTransfer {
     }
   }
 
-  async #import(q: PgQuery, kind: TransferKind, rows: TransferRows[TransferKind][]): Promise<number> {
+  async #import(
+    q: PgQuery,
+    kind: Exclude<TransferKind, GraphTransferKind>,
+    rows: TransferRows[TransferKind][],
+  ): Promise<number> {
     if (rows.length === 0) return 0;
     switch (kind) {
       case 'memories':

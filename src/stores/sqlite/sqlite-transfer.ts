@@ -1,15 +1,17 @@
 import type { JsonValue } from '../../spec/memory-record.js';
-import type {
-  JobRowOut,
-  KeyRowOut,
-  MemoryBundle,
-  MessageRowOut,
-  StoreTransfer,
-  TransferCounts,
-  TransferKind,
-  TransferPage,
-  TransferRows,
-  UsageRowOut,
+import {
+  type GraphTransferKind,
+  isGraphTransferKind,
+  type JobRowOut,
+  type KeyRowOut,
+  type MemoryBundle,
+  type MessageRowOut,
+  type StoreTransfer,
+  type TransferCounts,
+  type TransferKind,
+  type TransferPage,
+  type TransferRows,
+  type UsageRowOut,
 } from '../../spec/store-transfer.js';
 import { partitionKey } from '../shared/partition-key.js';
 import type { MemoryRow } from '../shared/row-mapping.js';
@@ -30,15 +32,16 @@ import {
   type VersionTransferRow,
 } from '../shared/transfer-rows.js';
 import type { SqliteConnection } from './sqlite-connection.js';
+import { graphPage, importGraph } from './sqlite-graph-transfer.js';
 import type { SqliteVectors } from './sqlite-vectors.js';
 
 type Positioned<T> = T & { position: number };
 
 /**
  * `engram migrate` on a SQLite file: pages of every kind in row order (memories by seq, with all
- * their versions, vectors and history; usage by rowid), and idempotent imports, each one
- * `connection.write` transaction that also records how far it got. Imported rows get new seqs;
- * what they say (texts, both time axes, events) is copied as stored.
+ * their versions, vectors and history; usage by rowid; the graph in sqlite-graph-transfer.ts), and
+ * idempotent imports, each one `connection.write` transaction that also records how far it got.
+ * Imported rows get new seqs; what they say (texts, both time axes, events) is copied as stored.
  */
 export class SqliteTransfer implements StoreTransfer {
   readonly #connection: SqliteConnection;
@@ -62,6 +65,9 @@ export class SqliteTransfer implements StoreTransfer {
       keys: count('api_keys'),
       jobs: count('jobs'),
       usage: count('usage_totals'),
+      entities: count('entities'),
+      merges: count('entity_merges'),
+      relations: count('relations'),
     }));
   }
 
@@ -73,6 +79,7 @@ export class SqliteTransfer implements StoreTransfer {
   }
 
   #page(kind: TransferKind, after: number, limit: number): Positioned<TransferRows[TransferKind]>[] {
+    if (isGraphTransferKind(kind)) return graphPage(this.#connection, kind, after, limit);
     const rows = <T>(sql: string) => this.#db.prepare(sql).all(after, limit) as Positioned<T>[];
     switch (kind) {
       case 'memories':
@@ -136,13 +143,15 @@ export class SqliteTransfer implements StoreTransfer {
     progress: { key: string; position: number },
   ): Promise<number> {
     return this.#connection.write(() => {
-      const written = this.#import(kind, rows);
+      const written = isGraphTransferKind(kind)
+        ? importGraph(this.#connection, kind, rows as TransferRows[GraphTransferKind][], progress.key)
+        : this.#import(kind, rows);
       this.#connection.setMeta(progress.key, String(progress.position));
       return written;
     });
   }
 
-  #import(kind: TransferKind, rows: TransferRows[TransferKind][]): number {
+  #import(kind: Exclude<TransferKind, GraphTransferKind>, rows: TransferRows[TransferKind][]): number {
     switch (kind) {
       case 'memories':
         return (rows as MemoryBundle[]).filter((b) => this.#importBundle(b)).length;
