@@ -84,7 +84,7 @@ describe('package index', () => {
     const memory = new Memory(config, { env: {}, cwd: dir });
     const calls: LlmCallEvent[] = [];
     const observer: ModelObserver = { onLlmCall: (event) => calls.push(event) };
-    memory.observe(observer);
+    memory.observeModels(observer);
     try {
       const result = await memory.chat('What do I like?', { userId: 'u1', remember: 'raw' });
       expect(result.reply).toBe('answer from surface-test');

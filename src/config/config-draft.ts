@@ -172,7 +172,11 @@ export function applyPatch(
     }
   }
 
-  const { search, limits, extraction, graph } = patch;
+  const { search, limits, extraction, graph, observe } = patch;
+  if (observe) {
+    Object.assign(draft.observe, defined(observe));
+    recordLeaves(observe, 'observe', label, sources);
+  }
   if (graph) {
     Object.assign(draft.graph, defined(graph));
     recordLeaves(graph, 'graph', label, sources);

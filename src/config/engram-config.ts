@@ -228,6 +228,40 @@ const graphFields = {
   askAbove: z.number({ error: 'expected a number between 0 and 1' }).min(0).max(1),
 };
 
+/**
+ * Passive observation of multi-speaker channels (docs/observation.md): messages are logged at once
+ * and extracted in windows, every `windowMessages` messages or `windowMinutes` minutes per channel,
+ * whichever comes first; a window that waited grows up to `maxWindowTokens`.
+ */
+const observeFields = {
+  windowMessages: positiveInt(),
+  windowMinutes: z.number({ error: 'expected a number of minutes > 0' }).positive(),
+  /** Messages before a window shown as context (a fact split across windows is not lost). */
+  overlap: nonNegativeInt(),
+  maxWindowTokens: positiveInt(),
+  includeBots: z.boolean({ error: 'expected true or false' }),
+  excludeSpeakers: z.array(nonEmptyString()),
+  /** Regular expressions: a message matching one is not sent to extraction (it stays in the log). */
+  skipPatterns: z.array(
+    z.string().refine(
+      (p) => {
+        try {
+          new RegExp(p, 'iu');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'expected a valid regular expression' },
+    ),
+  ),
+  /** Prices per million tokens by model id ("openai:gpt-4o-mini"), over the built-in table. */
+  prices: z.record(
+    z.string(),
+    z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+  ),
+};
+
 const DEFAULT_WEIGHTS = { relevance: 0.7, recency: 0.15, importance: 0.15 };
 
 /**
@@ -276,6 +310,18 @@ export const engramConfigSchema = z.strictObject({
       maxFilterNodes: limitsFields.maxFilterNodes.default(DEFAULT_LIMITS.maxFilterNodes),
       maxFilterList: limitsFields.maxFilterList.default(DEFAULT_LIMITS.maxFilterList),
       maxMetadataDepth: limitsFields.maxMetadataDepth.default(DEFAULT_LIMITS.maxMetadataDepth),
+    })
+    .prefault({}),
+  observe: z
+    .strictObject({
+      windowMessages: observeFields.windowMessages.default(50),
+      windowMinutes: observeFields.windowMinutes.default(10),
+      overlap: observeFields.overlap.default(5),
+      maxWindowTokens: observeFields.maxWindowTokens.default(6000),
+      includeBots: observeFields.includeBots.default(false),
+      excludeSpeakers: observeFields.excludeSpeakers.default([]),
+      skipPatterns: observeFields.skipPatterns.default([]),
+      prices: observeFields.prices.default({}),
     })
     .prefault({}),
   graph: z
@@ -335,6 +381,18 @@ export const engramConfigPatchSchema = z.strictObject({
       maxMetadataDepth: limitsFields.maxMetadataDepth.optional(),
     })
     .optional(),
+  observe: z
+    .strictObject({
+      windowMessages: observeFields.windowMessages.optional(),
+      windowMinutes: observeFields.windowMinutes.optional(),
+      overlap: observeFields.overlap.optional(),
+      maxWindowTokens: observeFields.maxWindowTokens.optional(),
+      includeBots: observeFields.includeBots.optional(),
+      excludeSpeakers: observeFields.excludeSpeakers.optional(),
+      skipPatterns: observeFields.skipPatterns.optional(),
+      prices: observeFields.prices.optional(),
+    })
+    .optional(),
   graph: z
     .strictObject({
       enabled: graphFields.enabled.optional(),
@@ -363,6 +421,7 @@ export type SearchConfig = EngramConfig['search'];
 export type LimitsConfig = EngramConfig['limits'];
 export type ExtractionConfig = EngramConfig['extraction'];
 export type GraphConfig = EngramConfig['graph'];
+export type ObserveConfig = EngramConfig['observe'];
 export type ExtractionMode = ExtractionConfig['mode'];
 
 /** A model as code and files may give it: "provider:model" or settings (partial when layering). */
@@ -393,6 +452,7 @@ export interface EngramConfigInput {
   limits?: Partial<LimitsConfig> | undefined;
   extraction?: Partial<ExtractionConfig> | undefined;
   graph?: Partial<GraphConfig> | undefined;
+  observe?: Partial<ObserveConfig> | undefined;
 }
 
 /** Allowed keys per object path, for "did you mean" hints on unknown keys. */
@@ -406,6 +466,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   limits: Object.keys(limitsFields),
   extraction: ['contextMessages', 'customInstructions', 'mode', 'prompts'],
   graph: Object.keys(graphFields),
+  observe: Object.keys(observeFields),
   'extraction.prompts': ['extract', 'reconcile', 'singlePass'],
 };
 

@@ -1,5 +1,6 @@
 import { holdLeases } from '../memory/jobs/hold-leases.js';
 import type { Memory } from '../memory/memory.js';
+import { OBSERVE_JOB } from '../memory/observe/observe-messages.js';
 import type { JobRecord } from '../spec/job.js';
 import { MemoryError } from '../spec/memory-error.js';
 
@@ -91,7 +92,7 @@ export class IngestWorker {
       limit: this.#options.batchSize,
       now: this.#memory.now(),
       leaseMs: this.#options.leaseMs,
-      kinds: ['infer'],
+      kinds: ['infer', OBSERVE_JOB],
     });
     if (jobs.length === 0) return 0;
     // Every claimed job keeps its lease until its group has run, not only the group running now:
@@ -155,12 +156,18 @@ export class IngestWorker {
   }
 }
 
-/** Jobs of the same tenant, scope, metadata and memory type can share one inference. */
+/**
+ * Jobs of the same tenant, scope, metadata and memory type can share one inference; a channel's
+ * observation triggers form one group (their windows run one after the other).
+ */
 function groupByScope(jobs: JobRecord[]): JobRecord[][] {
   const groups = new Map<string, JobRecord[]>();
   for (const job of jobs) {
-    const p = job.payload as { ids?: unknown; metadata?: unknown; memoryType?: unknown };
-    const key = JSON.stringify([job.tenant, p.ids, p.metadata, p.memoryType]);
+    const p = job.payload as { ids?: unknown; metadata?: unknown; memoryType?: unknown; channelId?: unknown };
+    const key =
+      job.kind === OBSERVE_JOB
+        ? JSON.stringify([job.tenant, OBSERVE_JOB, p.channelId])
+        : JSON.stringify([job.tenant, p.ids, p.metadata, p.memoryType]);
     const group = groups.get(key);
     if (group) group.push(job);
     else groups.set(key, [job]);

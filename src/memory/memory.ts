@@ -40,12 +40,15 @@ import { Engine, type MemoryDeps } from './engine.js';
 import { type Entity, type EntityPin, listEntities } from './entities/list-entities.js';
 import { scopedFilter } from './filters/scoped-filter.js';
 import { type MemoryGraph, memoryGraph } from './graph/memory-graph.js';
-import { enqueueAdd } from './jobs/enqueue-add.js';
+import { enqueueCheckedAdd } from './jobs/enqueue-add.js';
 import { getJob, listJobs } from './jobs/find-jobs.js';
 import { type JobQueue, jobQueue } from './jobs/job-queue.js';
 import { type RetriedJob, retryJobs } from './jobs/retry-jobs.js';
 import { runJobGroup } from './jobs/run-job-group.js';
 import type { MemoryContext } from './memory-context.js';
+import { type MemoryObservation, memoryObservation } from './observe/memory-observation.js';
+import type { ObservedMessage, ObserveOptions, ObserveResult } from './observe/observe-messages.js';
+import { observeMessages } from './observe/observe-messages.js';
 import type { ModelObserver } from './observed-models.js';
 import { listMemories, readHistory, readMemory, readVersions } from './read/read-memories.js';
 import { type ReindexOptions, type ReindexResult, reindex } from './reindex/reindex.js';
@@ -117,7 +120,7 @@ export class Memory {
    * Reports every LLM and embedding call of this engine (all tenant views) to `observer`, e.g.
    * the server's /metrics. Returns a function that stops the reports.
    */
-  observe(observer: ModelObserver): () => void {
+  observeModels(observer: ModelObserver): () => void {
     return this.#engine.observers.add(observer);
   }
 
@@ -153,16 +156,22 @@ export class Memory {
 
   /** Export, import and erasure of data (`engram export` / `import` / `erase`, src/transfer/). */
   get data(): MemoryData {
-    return memoryData(
-      () => this.#store(),
-      this.tenant,
-      () => this.#engine.now(),
-    );
+    return memoryData(this.#ctx);
   }
 
   /** The temporal graph of a scope: entities, relations, neighbours (docs/graph.md). */
   get graph(): MemoryGraph {
     return memoryGraph(this.#ctx);
+  }
+
+  /** Logs a channel's messages and schedules their extraction in windows (docs/observation.md). */
+  observe(messages: ObservedMessage[], options: ObserveOptions): Promise<ObserveResult> {
+    return observeMessages(this.#ctx, messages, options);
+  }
+
+  /** Observation windows and what they cost, per channel (the worker runs windows through it). */
+  get observation(): MemoryObservation {
+    return memoryObservation(this.#ctx);
   }
 
   /** Derived vector indexes (Qdrant, Chroma): status, rebuild, drop (`engram index`). */
@@ -209,18 +218,7 @@ export class Memory {
     options: AddOptions = {},
     queue: { idempotencyKey?: string } = {},
   ): Promise<{ job_id: string; status: 'pending'; created: boolean }> {
-    // Queued adds are always inferred; the same checks as add() (procedural needs an agent).
-    const {
-      infer: _infer,
-      importance,
-      ...checked
-    } = checkAdd(input, { ...options, infer: true }, this.config.limits, () => this.#engine.now());
-    this.#engine.requireLlm();
-    return enqueueAdd(
-      this.#ctx,
-      { ...checked, importance: importance ?? null, logged: false },
-      queue.idempotencyKey ?? null,
-    );
+    return enqueueCheckedAdd(this.#ctx, input, options, queue.idempotencyKey ?? null);
   }
 
   /** Runs one leased job of this tenant (the ingest worker calls this). */

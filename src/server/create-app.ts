@@ -53,7 +53,7 @@ export function createApp(options: AppOptions): EngramApp {
   const metrics = options.metrics ?? new Metrics();
   // LLM and embedding call latency and tokens reach /metrics from the engine itself, until the
   // app is disposed: an engine outlives the apps built on it (tests, a restarted server).
-  const unobserve = memory.observe(metrics);
+  const unobserve = memory.observeModels(metrics);
   const nowMs = options.nowMs ?? Date.now;
   const limiter =
     options.rateLimit === null ? null : new RateLimiter(options.rateLimit ?? { perSecond: 50, burst: 100 });

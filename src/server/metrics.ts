@@ -19,7 +19,7 @@ export interface QueueGauges {
 
 /**
  * Prometheus text-format metrics, kept in process; no client library needed for a few series.
- * It observes the engine's model calls too: `memory.observe(metrics)`.
+ * It observes the engine's model calls too: `memory.observeModels(metrics)`.
  */
 export class Metrics implements ModelObserver {
   readonly #requests = new Map<string, Histogram>();

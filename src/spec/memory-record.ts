@@ -79,4 +79,6 @@ export interface StoredMessage {
   content: string;
   eventTime: string;
   createdAt: string;
+  /** The caller's idempotency reference, when it gave one (`<job id>:<i>`, an observed message's id). */
+  ref: string | null;
 }

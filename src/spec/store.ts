@@ -318,6 +318,11 @@ export interface MessageStore {
   appendMessages(scope: Scope, messages: NewMessage[], at?: string): Promise<StoredMessage[]>;
   /** The scope's last `limit` messages, oldest first. */
   recentMessages(scope: Scope, limit: number, options?: RecentMessagesOptions): Promise<StoredMessage[]>;
+  /**
+   * The scope's messages logged after the one with id `afterId` (0: from the first), oldest first,
+   * at most `limit` — a reader that keeps its place in the log (observation windows).
+   */
+  messagesAfter(scope: Scope, afterId: number, limit: number): Promise<StoredMessage[]>;
 }
 
 export interface RecentMessagesOptions {

@@ -1,4 +1,5 @@
 import type { ScopeOptions } from '../memory/api-types.js';
+import type { MemoryContext } from '../memory/memory-context.js';
 import { scopeIds } from '../memory/resolve-scope.js';
 import type { ErasureCounts, Store } from '../spec/store.js';
 import { type ExportOptions, exportData, type ImportReport, importData } from './data-transfer.js';
@@ -15,7 +16,10 @@ export interface MemoryData {
   erase(scope: ScopeOptions): Promise<ErasureCounts>;
 }
 
-export function memoryData(store: () => Promise<Store>, tenant: string, now: () => string): MemoryData {
+export function memoryData(ctx: MemoryContext): MemoryData {
+  const store = async (): Promise<Store> => (await ctx.open()).store;
+  const tenant = ctx.tenant;
+  const now = () => ctx.engine.now();
   return {
     export: async (options, write) => exportData(await store(), { ...options, now: now() }, write),
     import: async (parsed, progressKey) => importData(await store(), parsed, progressKey),

@@ -53,7 +53,23 @@ describe('loadConfig defaults', () => {
       },
       extraction: { contextMessages: 10, mode: 'single-pass' },
       graph: { enabled: false, maxEntities: 20, maxRelations: 20, sameAbove: 0.92, askAbove: 0.8 },
+      observe: {
+        windowMessages: 50,
+        windowMinutes: 10,
+        overlap: 5,
+        maxWindowTokens: 6000,
+        includeBots: false,
+        excludeSpeakers: [],
+        skipPatterns: [],
+        prices: {},
+      },
     });
+  });
+
+  it('observe settings are checked: a bad skip pattern is named', () => {
+    expect(() =>
+      loadConfig({ observe: { skipPatterns: ['(unclosed'] } }, { env: {}, cwd: tempDir() }),
+    ).toThrow(/observe\.skipPatterns\[0\]: expected a valid regular expression/);
   });
 
   it('graph settings are checked: thresholds in order, caps positive', () => {

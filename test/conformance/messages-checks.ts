@@ -26,6 +26,37 @@ export function messageChecks(makeFixture: MakeFixture): void {
     ).toEqual(['two']);
   });
 
+  it('messagesAfter reads the exact scope from a position, in order, with refs', async () => {
+    const channel = { tenant: 't1', runId: 'chan' };
+    const logged = await store().appendMessages(
+      channel,
+      ['a', 'b', 'c', 'd'].map((content, i) => ({
+        role: 'user',
+        name: `u${i}`,
+        content,
+        eventTime: T,
+        ref: `m${i}`,
+      })),
+    );
+    // Same run id with a user: another scope; another tenant: not seen.
+    await store().appendMessages({ tenant: 't1', runId: 'chan', userId: 'x' }, [
+      { role: 'user', content: 'other scope', eventTime: T },
+    ]);
+    await store().appendMessages({ tenant: 't2', runId: 'chan' }, [
+      { role: 'user', content: 'other', eventTime: T },
+    ]);
+    const all = await store().messagesAfter(channel, 0, 10);
+    expect(all.map((m) => [m.content, m.name, m.ref])).toEqual([
+      ['a', 'u0', 'm0'],
+      ['b', 'u1', 'm1'],
+      ['c', 'u2', 'm2'],
+      ['d', 'u3', 'm3'],
+    ]);
+    const rest = await store().messagesAfter(channel, logged[1]!.id, 1);
+    expect(rest.map((m) => m.content)).toEqual(['c']);
+    expect(await store().messagesAfter(channel, logged[3]!.id, 10)).toEqual([]);
+  });
+
   it('logs a message with a known ref once per tenant', async () => {
     const scope = { tenant: 't1', userId: 'alice' };
     const first = await store().appendMessages(scope, [

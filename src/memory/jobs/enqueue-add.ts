@@ -1,8 +1,29 @@
 import { randomUUID } from 'node:crypto';
+import { checkAdd } from '../add/check-add.js';
+import type { AddOptions, InputMessage } from '../api-types.js';
 import type { InferRequest } from '../inference/infer-add.js';
 import type { MemoryContext } from '../memory-context.js';
 import { type ScopeIds, scopeKey } from '../resolve-scope.js';
 import { INFER_JOB, JOB_MAX_ATTEMPTS, toPayload } from './job-payload.js';
+
+/**
+ * Checks a queued add like add() does (it is always inferred; procedural needs an agent) and
+ * commits it to the job table for a worker; the engine must have an LLM.
+ */
+export async function enqueueCheckedAdd(
+  ctx: MemoryContext,
+  input: string | InputMessage[],
+  options: AddOptions,
+  idempotencyKey: string | null,
+): Promise<{ job_id: string; status: 'pending'; created: boolean }> {
+  const {
+    infer: _infer,
+    importance,
+    ...checked
+  } = checkAdd(input, { ...options, infer: true }, ctx.config.limits, () => ctx.engine.now());
+  ctx.engine.requireLlm();
+  return enqueueAdd(ctx, { ...checked, importance: importance ?? null, logged: false }, idempotencyKey);
+}
 
 /**
  * Commits a validated inferred add to the job table for a worker to run; idempotent on

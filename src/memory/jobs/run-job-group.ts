@@ -5,6 +5,8 @@ import type { AddResult } from '../api-types.js';
 import type { InferRequest } from '../inference/infer-add.js';
 import { mergedOrigins } from '../inference/message-origins.js';
 import type { MemoryContext } from '../memory-context.js';
+import { memoryObservation } from '../observe/memory-observation.js';
+import { OBSERVE_JOB } from '../observe/observe-messages.js';
 import { scopeKey } from '../resolve-scope.js';
 import { holdLeases } from './hold-leases.js';
 import { fromPayload } from './job-payload.js';
@@ -23,6 +25,7 @@ export async function runJobGroup(
   options: { leaseMs?: number } = {},
 ): Promise<AddResult> {
   const { tenant } = ctx;
+  if (jobs[0]?.kind === OBSERVE_JOB) return runObserveJobs(ctx, jobs);
   const requests = jobs.map((job) => fromPayload(job.payload));
   const ids = requests[0]!.ids;
   if (
@@ -49,6 +52,27 @@ export async function runJobGroup(
   } finally {
     heartbeat.stop();
   }
+}
+
+/** Observation triggers: each runs its channel's next window (an AddResult of what it wrote). */
+async function runObserveJobs(ctx: MemoryContext, jobs: JobRecord[]): Promise<AddResult> {
+  const observation = memoryObservation(ctx);
+  const results: AddResult['results'] = [];
+  let status: AddResult['status'] = 'done';
+  let usage: AddResult['usage'] | undefined;
+  for (const job of jobs) {
+    const window = await observation.runJob(job);
+    if (!window) status = 'pending';
+    else {
+      results.push(...window.results);
+      usage = window.usage;
+    }
+  }
+  return {
+    results,
+    usage: usage ?? { llmCalls: 0, inputTokens: 0, outputTokens: 0, embedCalls: 0, ms: {} },
+    status,
+  };
 }
 
 async function runLeased(

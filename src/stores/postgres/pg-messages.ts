@@ -64,4 +64,16 @@ export class PgMessages implements MessageStore {
     const rows = await this.#connection.withClient((q) => q.rows<MessageRow>(sql, params));
     return rows.reverse().map(toStoredMessage);
   }
+
+  async messagesAfter(scope: Scope, afterId: number, limit: number): Promise<StoredMessage[]> {
+    const rows = await this.#connection.withClient((q) =>
+      q.rows<MessageRow>(
+        `SELECT * FROM messages
+         WHERE tenant = $1 AND coalesce(user_id, '') = $2 AND coalesce(agent_id, '') = $3 AND coalesce(run_id, '') = $4
+           AND seq > $5 ORDER BY seq LIMIT $6`,
+        [scope.tenant, scope.userId ?? '', scope.agentId ?? '', scope.runId ?? '', afterId, limit],
+      ),
+    );
+    return rows.map(toStoredMessage);
+  }
 }

@@ -160,6 +160,7 @@ export interface MessageRow {
   content: string;
   event_time: string;
   created_at: string;
+  ref: string | null;
 }
 
 export function toStoredMessage(row: MessageRow): StoredMessage {
@@ -174,5 +175,6 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
     content: row.content,
     eventTime: row.event_time,
     createdAt: row.created_at,
+    ref: row.ref ?? null,
   };
 }

@@ -59,4 +59,21 @@ export class SqliteMessages implements MessageStore {
       .all(...scoped, ...before.params, limit) as MessageRow[];
     return rows.reverse().map(toStoredMessage);
   }
+
+  async messagesAfter(scope: Scope, afterId: number, limit: number): Promise<StoredMessage[]> {
+    const rows = this.#connection.db
+      .prepare(
+        `SELECT * FROM messages WHERE tenant = ? AND user_id IS ? AND agent_id IS ? AND run_id IS ? AND seq > ?
+         ORDER BY seq LIMIT ?`,
+      )
+      .all(
+        scope.tenant,
+        scope.userId ?? null,
+        scope.agentId ?? null,
+        scope.runId ?? null,
+        afterId,
+        limit,
+      ) as MessageRow[];
+    return rows.map(toStoredMessage);
+  }
 }

@@ -327,6 +327,9 @@ export class SqliteStore implements Store {
   recentMessages(scope: Scope, limit: number, options?: RecentMessagesOptions): Promise<StoredMessage[]> {
     return this.#messages.recentMessages(scope, limit, options);
   }
+  messagesAfter(scope: Scope, afterId: number, limit: number): Promise<StoredMessage[]> {
+    return this.#messages.messagesAfter(scope, afterId, limit);
+  }
   recordUsage(
     tenant: string,
     scope: { userId: string | null; agentId: string | null; runId: string | null },
