@@ -21,10 +21,24 @@ export interface EmbedCallEvent {
   error: string | null;
 }
 
-/** Watches the engine's model calls (the server feeds these into /metrics). */
+/** One finished observation window of a channel (src/memory/observe/run-window.ts). */
+export interface ObserveWindowEvent {
+  tenant: string;
+  channel: string;
+  /** Messages the window took from the log, and of those the ones sent to extraction. */
+  messages: number;
+  extracted: number;
+  /** Facts the window added to memory. */
+  facts: number;
+  /** How long the window's oldest message had waited, in ms. */
+  lagMs: number;
+}
+
+/** Watches the engine's model calls and observation windows (the server feeds these into /metrics). */
 export interface ModelObserver {
   onLlmCall?(event: LlmCallEvent): void;
   onEmbed?(event: EmbedCallEvent): void;
+  onWindow?(event: ObserveWindowEvent): void;
 }
 
 /** The observers of one engine; an observer that throws never breaks the call it watched. */
@@ -42,6 +56,10 @@ export class ObserverSet {
 
   embed(event: EmbedCallEvent): void {
     for (const o of this.#observers) guard(() => o.onEmbed?.(event));
+  }
+
+  window(event: ObserveWindowEvent): void {
+    for (const o of this.#observers) guard(() => o.onWindow?.(event));
   }
 }
 

@@ -17,6 +17,7 @@ import { readApiKey } from './read-api-key.js';
 import { graphRoutes } from './routes/graph-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { memoryRoutes } from './routes/memory-routes.js';
+import { observeRoutes } from './routes/observe-routes.js';
 import { type HealthCheck, opsRoutes } from './routes/ops-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 
@@ -133,6 +134,7 @@ export function createApp(options: AppOptions): EngramApp {
 
   app.route('/', memoryRoutes());
   app.route('/', graphRoutes());
+  app.route('/', observeRoutes(metrics));
   app.route('/', keyRoutes());
   app.route('/', platformRoutes());
   if (options.mcp) app.route('/', mcpRoute(options.mcp));

@@ -1,8 +1,15 @@
-import type { EmbedCallEvent, LlmCallEvent, ModelObserver } from '../memory/observed-models.js';
+import type {
+  EmbedCallEvent,
+  LlmCallEvent,
+  ModelObserver,
+  ObserveWindowEvent,
+} from '../memory/observed-models.js';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Model calls run from milliseconds (a local embedder) to a minute (a slow LLM). */
 const MODEL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Messages per observation window: a handful when the timer fires, thousands when a window catches up. */
+const WINDOW_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2000];
 
 interface Histogram {
   counts: number[];
@@ -19,7 +26,9 @@ export interface QueueGauges {
 
 /**
  * Prometheus text-format metrics, kept in process; no client library needed for a few series.
- * It observes the engine's model calls too: `memory.observeModels(metrics)`.
+ * It observes the engine's model calls and observation windows too: `memory.observeModels(metrics)`.
+ * Observation figures are counted in process (logged messages by the routes, windows by the
+ * worker's engine), not per channel: a channel id is not a label (unbounded cardinality).
  */
 export class Metrics implements ModelObserver {
   readonly #requests = new Map<string, Histogram>();
@@ -29,6 +38,12 @@ export class Metrics implements ModelObserver {
   readonly #embedCalls = new Map<string, Histogram>();
   readonly #embedTexts = new Map<string, number>();
   readonly #embedTokens = new Map<string, number>();
+  readonly #observed = new Map<string, number>(
+    ['logged', 'skipped', 'duplicate'].map((outcome) => [labels({ outcome }), 0]),
+  );
+  readonly #windows = new Map<string, Histogram>();
+  readonly #windowFacts = new Map<string, number>();
+  #lagSeconds: number | null = null;
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     observe(this.#requests, BUCKETS, labels({ method, route, status: String(status) }), seconds);
@@ -48,6 +63,27 @@ export class Metrics implements ModelObserver {
     observe(this.#embedCalls, MODEL_BUCKETS, labels({ model: event.model, outcome }), event.ms / 1000);
     if (event.error === null) add(this.#embedTexts, labels({ model: event.model }), event.texts);
     if (event.inputTokens !== null) add(this.#embedTokens, labels({ model: event.model }), event.inputTokens);
+  }
+
+  /**
+   * Messages an observe call received, by outcome: `logged` (waiting for a window), `skipped`
+   * (logged, screened out of extraction), `duplicate` (logged before). They add up to the messages sent.
+   */
+  countObserved(result: {
+    logged: number;
+    duplicates: number;
+    skipped: Partial<Record<string, number>>;
+  }): void {
+    const skipped = Object.values(result.skipped).reduce((sum: number, n) => sum + (n ?? 0), 0);
+    add(this.#observed, labels({ outcome: 'logged' }), result.logged - skipped);
+    add(this.#observed, labels({ outcome: 'skipped' }), skipped);
+    add(this.#observed, labels({ outcome: 'duplicate' }), result.duplicates);
+  }
+
+  onWindow(event: ObserveWindowEvent): void {
+    observe(this.#windows, WINDOW_BUCKETS, '', event.messages);
+    add(this.#windowFacts, '', event.facts);
+    this.#lagSeconds = event.lagMs / 1000;
   }
 
   countError(code: string): void {
@@ -87,6 +123,7 @@ export class Metrics implements ModelObserver {
       'Embedding input tokens by model (where the provider reports them).',
       this.#embedTokens,
     );
+    this.#renderObservation(out);
     if (queue) {
       out.push(
         '# HELP engram_queue_depth Ingest jobs waiting or running.',
@@ -101,6 +138,40 @@ export class Metrics implements ModelObserver {
       );
     }
     return `${out.join('\n')}\n`;
+  }
+
+  #renderObservation(out: string[]): void {
+    counter(
+      out,
+      'engram_observe_messages_total',
+      'Observed channel messages by outcome: logged (waiting for a window), skipped (logged, not sent to extraction), duplicate (logged before).',
+      this.#observed,
+    );
+    const windows = this.#windows.get('');
+    out.push(
+      '# HELP engram_observe_windows_total Observation windows run (one LLM call each when any message was kept).',
+      '# TYPE engram_observe_windows_total counter',
+      `engram_observe_windows_total ${windows?.count ?? 0}`,
+    );
+    histogram(
+      out,
+      'engram_observe_window_messages',
+      'Messages per observation window.',
+      WINDOW_BUCKETS,
+      this.#windows,
+    );
+    out.push(
+      '# HELP engram_observe_facts_total Facts observation windows added to memory.',
+      '# TYPE engram_observe_facts_total counter',
+      `engram_observe_facts_total ${this.#windowFacts.get('') ?? 0}`,
+    );
+    if (this.#lagSeconds !== null) {
+      out.push(
+        "# HELP engram_observe_lag_seconds How long the last window's oldest message had waited.",
+        '# TYPE engram_observe_lag_seconds gauge',
+        `engram_observe_lag_seconds ${this.#lagSeconds}`,
+      );
+    }
   }
 }
 
@@ -127,12 +198,15 @@ function histogram(
 ): void {
   out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
   for (const [key, h] of series) {
-    buckets.forEach((le, i) => {
-      out.push(`${name}_bucket{${key},le="${le}"} ${h.counts[i] ?? 0}`);
+    // A series without labels ('') prints `name_sum 3`, not `name_sum{} 3`.
+    const le = (bound: string) => `{${key === '' ? '' : `${key},`}le="${bound}"}`;
+    const own = key === '' ? '' : `{${key}}`;
+    buckets.forEach((bound, i) => {
+      out.push(`${name}_bucket${le(String(bound))} ${h.counts[i] ?? 0}`);
     });
-    out.push(`${name}_bucket{${key},le="+Inf"} ${h.count}`);
-    out.push(`${name}_sum{${key}} ${h.sum}`);
-    out.push(`${name}_count{${key}} ${h.count}`);
+    out.push(`${name}_bucket${le('+Inf')} ${h.count}`);
+    out.push(`${name}_sum${own} ${h.sum}`);
+    out.push(`${name}_count${own} ${h.count}`);
   }
 }
 

@@ -3,6 +3,7 @@ import {
   addBodySchema,
   addResultSchema,
   apiKeySchema,
+  channelUsageSchema,
   createdKeySchema,
   entityItemSchema,
   eraseBodySchema,
@@ -18,6 +19,9 @@ import {
   memoryItemSchema,
   messageResultSchema,
   neighborhoodSchema,
+  observeBodySchema,
+  observeResultSchema,
+  observeUsageQuerySchema,
   queuedAddSchema,
   relationDetailSchema,
   scopeQuerySchema,
@@ -38,7 +42,10 @@ interface Operation {
   query?: z.ZodObject;
   response: z.ZodType;
   status?: number;
+  /** The path has an `{id}` parameter. */
   pathId?: boolean;
+  /** Other path parameters, by name (`{channel_id}`). */
+  pathParams?: string[];
   auth?: boolean;
 }
 
@@ -154,6 +161,25 @@ const OPERATIONS: Operation[] = [
   },
   {
     method: 'post',
+    path: '/observe',
+    summary:
+      "Log a channel's messages for passive observation (idempotent on message ids); the worker extracts them in windows, each fact to its speaker's scope (403 for a pinned key).",
+    tag: 'observe',
+    body: observeBodySchema,
+    response: observeResultSchema,
+  },
+  {
+    method: 'get',
+    path: '/observe/{channel_id}/usage',
+    summary:
+      'What observing a channel cost per day: windows, messages, facts, LLM calls and tokens, the money estimate.',
+    tag: 'observe',
+    pathParams: ['channel_id'],
+    query: observeUsageQuerySchema,
+    response: channelUsageSchema,
+  },
+  {
+    method: 'post',
     path: '/reset',
     summary: "Erase every memory of the key's tenant (admin key without a pin).",
     tag: 'admin',
@@ -244,7 +270,9 @@ export function openApiDocument(version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const parameters: JsonSchema[] = [];
-    if (op.pathId) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+    for (const name of [...(op.pathId ? ['id'] : []), ...(op.pathParams ?? [])]) {
+      parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
+    }
     if (op.query) {
       const query = schema(op.query, 'input');
       const props = (query.properties ?? {}) as Record<string, JsonSchema>;

@@ -124,6 +124,77 @@ export const graphNeighborsQuerySchema = z.strictObject({
   ...graphTimes,
 });
 
+/** The most messages one POST /observe takes (the engine's limit per observe call). */
+export const OBSERVE_MAX_MESSAGES = 1000;
+
+export const observedMessageSchema = z.strictObject({
+  id: id.describe("The platform's message id: logging is idempotent on it (a replay logs nothing twice)."),
+  speaker_id: id.describe("The speaker's stable id: their facts go to this user's scope."),
+  speaker_name: z.string().max(256).optional().describe('Display name, shown to the LLM (may change).'),
+  content: z.string().min(1),
+  time: time.optional().describe('When it was said; defaults to now.'),
+  bot: z.boolean().optional().describe('Sent by a bot (not extracted unless observe.includeBots).'),
+  system: z.boolean().optional().describe('A system message (never extracted).'),
+});
+
+export const observeBodySchema = z.strictObject({
+  channel_id: id.describe("The channel: its log and the run scope of the speakers' facts."),
+  messages: z.array(observedMessageSchema).min(1).max(OBSERVE_MAX_MESSAGES),
+});
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a date YYYY-MM-DD' })
+  .refine((d) => !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().startsWith(d), {
+    error: 'expected a date YYYY-MM-DD',
+  });
+
+export const observeUsageQuerySchema = z.strictObject({
+  since: day.optional().describe('First day to report (UTC); default 30 days back.'),
+});
+
+const skippedCounts = z
+  .record(z.string(), z.number().int())
+  .describe('Logged but not sent to extraction, by rule (bot, system, command, chatter, …).');
+
+export const observeResultSchema = z.object({
+  channel_id: z.string(),
+  logged: z.number().int().describe('Messages logged now (the others were logged before).'),
+  duplicates: z.number().int(),
+  skipped: skippedCounts,
+  pending: z.number().int().describe("Messages waiting for the channel's next window."),
+  window_due_at: z.string().nullable().describe('When that window runs at the latest; null: none waits.'),
+});
+
+const dayUsageFields = {
+  windows: z.number().int(),
+  messages: z.number().int(),
+  skipped: z.number().int(),
+  facts: z.number().int(),
+  llmCalls: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  embedCalls: z.number().int(),
+};
+
+export const channelUsageSchema = z.object({
+  channel_id: z.string(),
+  days: z
+    .array(z.object({ day: z.string(), ...dayUsageFields }))
+    .describe('Days with observation, oldest first.'),
+  total: z.object(dayUsageFields),
+  cost: z
+    .object({
+      model: z.string(),
+      price: z.object({ input: z.number(), output: z.number() }).describe('US dollars per million tokens.'),
+      usd: z.number(),
+    })
+    .nullable()
+    .describe(
+      "The LLM tokens' cost at the model's price; null when the price is unknown (set observe.prices).",
+    ),
+});
+
 export const keyCreateBodySchema = z.strictObject({
   name: z.string().max(200).optional(),
   user_id: id.optional().describe('Pin the key to this user.'),

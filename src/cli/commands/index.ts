@@ -17,6 +17,7 @@ import { keysCommand } from './keys-command.js';
 import { listCommand } from './list-command.js';
 import { mcpCommand } from './mcp-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { observeCommand } from './observe-command.js';
 import { reindexCommand } from './reindex-command.js';
 import { searchCommand } from './search-command.js';
 import { serveCommand } from './serve-command.js';
@@ -36,6 +37,7 @@ export const commands: readonly RegisterCommand[] = [
   deleteAllCommand,
   historyCommand,
   graphCommand,
+  observeCommand,
   reindexCommand,
   indexCommand,
   migrateCommand,

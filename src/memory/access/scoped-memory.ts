@@ -21,6 +21,8 @@ import type {
 import type { MemoryGraph } from '../graph/memory-graph.js';
 import { jobNotFound } from '../jobs/find-jobs.js';
 import type { Memory } from '../memory.js';
+import type { ChannelUsage } from '../observe/memory-observation.js';
+import type { ObservedMessage, ObserveOptions, ObserveResult } from '../observe/observe-messages.js';
 import { issueApiKey } from './issue-api-key.js';
 import type { Principal } from './principal.js';
 
@@ -241,6 +243,32 @@ export class ScopedMemory {
       );
     }
     return scope;
+  }
+
+  /**
+   * Logs a channel's messages for observation. A window writes facts to every speaker's user scope,
+   * so a pinned key may not observe: it would write outside its pin.
+   */
+  observe(messages: ObservedMessage[], options: ObserveOptions): Promise<ObserveResult> {
+    this.#refusePinned('observe', 'observing a channel writes memories to the scope of every speaker');
+    return this.memory.observe(messages, options);
+  }
+
+  /** What observing a channel cost per day; refused to a pinned key like observe (the channel spans users). */
+  observationUsage(channelId: string, options: { since?: string | undefined } = {}): Promise<ChannelUsage> {
+    this.#refusePinned('observation_usage', "a channel's usage spans every speaker in it");
+    return this.memory.observation.usage(channelId, options);
+  }
+
+  #refusePinned(operation: string, why: string): void {
+    if (!this.#pinned) return;
+    const pin = this.principal.pin;
+    const [field, pinned] = pin.userId !== null ? ['user_id', pin.userId] : ['agent_id', pin.agentId];
+    throw new MemoryError(
+      'scope_forbidden',
+      `This API key is pinned to ${field} "${pinned}"; ${why}. Use an unpinned key of the tenant.`,
+      { details: { operation, field, pinned } },
+    );
   }
 
   /** A queued add's status; a job outside the pin is not_found, like an unknown id. */

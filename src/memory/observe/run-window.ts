@@ -52,6 +52,19 @@ export async function runObserveWindow(ctx: MemoryContext, channel: string): Pro
     const cursor = await readCursor(store, tenant, channel);
     const waiting = await store.messagesAfter(channelScope(tenant, channel), cursor.after, MAX_READ);
     const window = withinBudget(waiting, settings.maxWindowTokens);
+    if (window.length === 0) {
+      // A trigger whose messages an earlier window took: nothing to do, nothing to count.
+      return {
+        channel_id: channel,
+        messages: 0,
+        extracted: 0,
+        skipped: {},
+        results: [],
+        usage: meter.toUsage(),
+        lagMs: 0,
+        more: false,
+      };
+    }
     const screen = compileRules(settings);
     const skipped: Partial<Record<SkipReason, number>> = {};
     const kept: StoredMessage[] = [];
@@ -119,6 +132,18 @@ export async function runObserveWindow(ctx: MemoryContext, channel: string): Pro
     if (gate.embedder && results.some((r) => r.event === 'ADD')) await gate.recordModel();
     const more = waiting.length > window.length;
     if (more || window.length > 0) await scheduleWindow(ctx, store, channel, settings, now);
+    const lagMs = window[0] ? Math.max(0, Date.parse(now) - Date.parse(window[0].createdAt)) : 0;
+    if (window.length > 0) {
+      const added = results.filter((r) => r.event === 'ADD').length;
+      engine.observers.window({
+        tenant,
+        channel,
+        messages: window.length,
+        extracted: kept.length,
+        facts: added,
+        lagMs,
+      });
+    }
     return {
       channel_id: channel,
       messages: window.length,
@@ -126,7 +151,7 @@ export async function runObserveWindow(ctx: MemoryContext, channel: string): Pro
       skipped,
       results,
       usage,
-      lagMs: window[0] ? Math.max(0, Date.parse(now) - Date.parse(window[0].createdAt)) : 0,
+      lagMs,
       more,
     };
   });
