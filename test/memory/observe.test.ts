@@ -161,6 +161,37 @@ describe.each(storeVariants())('passive observation of a channel (%s)', (_store,
     expect(usage.days).toHaveLength(1);
   });
 
+  it('a timer set before a full window ran only reschedules: the next window is not cut short', async () => {
+    const { memory, ollama } = fx;
+    await memory.observe(
+      [0, 1].map((i) => msg(`m${i}`, 'u-ana', `Early fact number ${i}`, i)),
+      { channelId: 'tick' },
+    );
+    const [timer] = (await memory.jobs()).results;
+    expect(timer).toMatchObject({ kind: 'observe', state: 'pending' });
+    ollama.scriptChat([window(fact('Has early facts', 'u-ana', [0, 1]))]);
+    await memory.observe(
+      [2, 3].map((i) => msg(`m${i}`, 'u-ana', `Early fact number ${i}`, i)),
+      { channelId: 'tick' },
+    );
+    await worker().drain(); // the full window (due now); the timer is not due yet
+    await memory.observe([msg('m4', 'u-bo', 'A later fact worth keeping', 5)], { channelId: 'tick' });
+    // The old timer comes due (made due now): it must not run a one-message window.
+    const [retried] = (await memory.retryJobs(timer!.id)).results;
+    expect(retried).toMatchObject({ status: 'done', result: { results: [] } });
+    // It left a timer for the message now waiting instead.
+    expect((await memory.jobs()).results.filter((j) => j.state === 'pending')).toHaveLength(1);
+    expect(windowCalls(fx)).toHaveLength(1);
+    expect((await memory.observation.usage('tick')).total.windows).toBe(1);
+  });
+
+  it('message ids are per channel: the same id in two channels is two messages', async () => {
+    const { memory } = fx;
+    const a = await memory.observe([msg('1', 'u-ana', 'Hello from channel one', 0)], { channelId: 'one' });
+    const b = await memory.observe([msg('1', 'u-bo', 'Hello from channel two', 0)], { channelId: 'two' });
+    expect([a.logged, b.logged]).toEqual([1, 1]);
+  });
+
   it('screens bots, commands, links and the user’s patterns, and keeps them in the log', async () => {
     const { memory } = fx;
     const result = await memory.observe(

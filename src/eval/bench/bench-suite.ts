@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchEngramScope, type ScopeBenchResult } from './engram-scope-bench.js';
@@ -7,6 +7,7 @@ import { startFakeOpenAIServer } from './fake-openai-server.js';
 import { benchQueries } from './latency-stats.js';
 import { loadMem0 } from './mem0-oss.js';
 import { benchMem0Scope, type Mem0ScopeResult } from './mem0-scope-bench.js';
+import { type ObserveBenchOptions, type ObserveBenchReport, runObserveBench } from './observe-bench.js';
 import {
   benchEngramPipeline,
   benchEngramPipelineHttp,
@@ -38,6 +39,8 @@ export interface BenchOptions {
   serverLoad: false | { memories: number; durationMs: number; concurrency: number; queuedAdds: number };
   /** PostgreSQL beside SQLite (same load in each), and the queue drained by 1 and 2 servers. */
   postgres: false | PostgresBenchOptions;
+  /** Passive observation on LoCoMo (npm run bench:observe's figures); absent or false skips it. */
+  observe?: false | Omit<ObserveBenchOptions, 'log'>;
   log?: (line: string) => void;
 }
 
@@ -76,8 +79,13 @@ export interface BenchReport {
   peakRssMiB: { engram: number; wholeRun: number };
   serverLoad: ServerLoadSection;
   postgres: PostgresSection;
+  observe: ObserveSection;
   sideBySide: SideBySide;
 }
+
+export type ObserveSection =
+  | { measured: true; report: ObserveBenchReport }
+  | { measured: false; reason: string };
 
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
@@ -126,6 +134,8 @@ export async function runBenchSuite(options: BenchOptions): Promise<BenchReport>
     ? await benchPostgres(options.postgres, log)
     : { measured: false, reason: 'skipped by option (--no-postgres)' };
 
+  const observe = await observeSection(options.observe, log);
+
   const sideBySide: SideBySide = options.mem0
     ? await runSideBySide(options.mem0, options, log)
     : { status: 'skipped', reason: 'skipped by option (--no-mem0)' };
@@ -150,8 +160,24 @@ export async function runBenchSuite(options: BenchOptions): Promise<BenchReport>
     peakRssMiB: { engram: engramPeak, wholeRun: peakRssMiB() },
     serverLoad,
     postgres,
+    observe,
     sideBySide,
   };
+}
+
+async function observeSection(
+  settings: BenchOptions['observe'],
+  log: (line: string) => void,
+): Promise<ObserveSection> {
+  if (!settings) return { measured: false, reason: 'skipped by option (--no-observe)' };
+  if (!existsSync(settings.dataPath)) {
+    return { measured: false, reason: `no LoCoMo data at ${settings.dataPath} (pass --locomo <path>)` };
+  }
+  try {
+    return { measured: true, report: await runObserveBench({ ...settings, log }) };
+  } catch (error) {
+    return { measured: false, reason: `the observe bench failed: ${messageOf(error)}` };
+  }
 }
 
 async function runSideBySide(

@@ -1,5 +1,6 @@
 import type { BenchReport, SideBySideScope } from './bench-suite.js';
 import { ADD_BATCH } from './engram-scope-bench.js';
+import { observationTables } from './observe-markdown.js';
 import type { PipelineResult } from './pipeline-bench.js';
 import { postgresSection } from './postgres-markdown.js';
 
@@ -43,6 +44,7 @@ export function renderBenchmarks(report: BenchReport, command: string, chartPath
     '',
     ...serverSection(report),
     ...postgresSection(report.postgres),
+    ...observeSection(report),
     ...sideBySideSection(report),
     ...method(report),
   ];
@@ -232,6 +234,19 @@ function serverSection(report: BenchReport): string[] {
   ];
 }
 
+function observeSection(report: BenchReport): string[] {
+  const head = ['## (g) Passive observation', ''];
+  if (!report.observe.measured) {
+    return [...head, `**Passive observation: not measured in this run (${report.observe.reason}).**`, ''];
+  }
+  return [
+    ...head,
+    'The figures of `npm run bench:observe` (docs/benchmarks/observation.md, docs/observation.md), run inside this suite.',
+    '',
+    ...observationTables(report.observe.report, '###'),
+  ];
+}
+
 function scopeCells(r: SideBySideScope['engram'] | SideBySideScope['mem0']): (string | number)[] {
   if (!('search' in r)) return ['—', '—', '—', '—', '—', '—', '—'];
   return [
@@ -354,7 +369,7 @@ function method(report: BenchReport): string[] {
     `- Memories are synthetic 8–15 word texts over a 5,000-word Zipf-like vocabulary (src/eval/bench/synthetic-text.ts), all in one scope; queries are 5 words from the same vocabulary.`,
     "- The embedder is a deterministic hashed bag of words (src/eval/bench/hash-embedder.ts, 384 dimensions): vectors cost almost nothing, so the figures are the memory layer's own cost. With a real embedder, add and search each pay its latency on top.",
     '- engram store: SQLite file (WAL) with sqlite-vec; the usearch HNSW index serves partitions of 20,000 vectors or more when usearch is installed.',
-    `- Sizes: ${o.sizes.map((s) => n(s)).join(', ')} for engram${o.mem0 ? `; ${o.mem0.sizes.map((s) => n(s)).join(', ')} side by side (mem0 ingest budget ${Math.round(o.mem0.maxIngestSeconds / 60)} min per size)` : ''}. Flags: \`--sizes\`, \`--million\` (adds 1,000,000 to engram's sizes), \`--queries\`, \`--mem0-sizes\`, \`--mem0-queries\`, \`--mem0-max-ingest-min\`, \`--turns\`, \`--repetitions\`, \`--no-mem0\`, \`--no-server-load\`, \`--no-write\`, \`--out\`, \`--chart\`.`,
+    `- Sizes: ${o.sizes.map((s) => n(s)).join(', ')} for engram${o.mem0 ? `; ${o.mem0.sizes.map((s) => n(s)).join(', ')} side by side (mem0 ingest budget ${Math.round(o.mem0.maxIngestSeconds / 60)} min per size)` : ''}. Flags: \`--sizes\`, \`--million\` (adds 1,000,000 to engram's sizes), \`--queries\`, \`--mem0-sizes\`, \`--mem0-queries\`, \`--mem0-max-ingest-min\`, \`--turns\`, \`--repetitions\`, \`--no-mem0\`, \`--no-server-load\`, \`--no-observe\`, \`--locomo\`, \`--no-write\`, \`--out\`, \`--chart\`.`,
     '- Latencies are wall-clock `performance.now()` around each call, one call at a time; percentiles are nearest-rank.',
     '',
   ];

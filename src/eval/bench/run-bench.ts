@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { type BenchOptions, runBenchSuite } from './bench-suite.js';
 import { renderBenchmarks } from './benchmarks-markdown.js';
 import { renderLatencyChart } from './latency-chart.js';
+import { DEFAULT_LOCOMO_DATA } from './observe-bench.js';
 
 /**
  * `npm run bench`: runs the performance suite and rewrites BENCHMARKS.md and
@@ -50,6 +51,9 @@ export function parseBenchArgs(): BenchOptions {
           warmupQueries: 20,
           queuedAdds: Number(flag('--pg-queued') ?? 1000),
         },
+    observe: process.argv.includes('--no-observe')
+      ? false
+      : { dataPath: flag('--locomo') ?? DEFAULT_LOCOMO_DATA, windows: [20, 50, 100] },
     log: (line) => process.stderr.write(`${line}\n`),
   };
 }

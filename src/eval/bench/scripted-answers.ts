@@ -7,6 +7,8 @@
  * message), rewritten in the third person ("I live in Berlin" → "User lives in Berlin").
  * Reconciliation: a fact whose first three words match an existing memory is NONE when the texts
  * are equal and UPDATE otherwise; anything else is ADD.
+ * Observation windows: each message's facts go to its speaker, unless a WindowReference gives the
+ * facts to answer (the observe benchmark's annotated LoCoMo observations).
  */
 
 const SMALL_TALK = /^(hi|hello|hey|thanks|thank you|ok|okay)\b/i;
@@ -16,7 +18,7 @@ export function factsFromMessage(content: string): string[] {
   return content
     .split(/(?<=[.!?])\s+/)
     .map((s) => s.trim())
-    .filter((s) => s.length > 0 && !s.endsWith('?') && !SMALL_TALK.test(s))
+    .filter((s) => /\p{L}/u.test(s) && !s.endsWith('?') && !SMALL_TALK.test(s))
     .slice(0, 2)
     .map(thirdPerson);
 }
@@ -87,6 +89,7 @@ export type PromptKind =
   | 'single_pass_graph'
   | 'extract_graph'
   | 'confirm_entities'
+  | 'observe_window'
   | 'mem0_additive';
 
 /**
@@ -118,7 +121,85 @@ function graphOf(facts: readonly string[]) {
   return { entities: [...entities.values()], relations };
 }
 
-export function answerPrompt(kind: PromptKind, userPrompt: string): string {
+/** A message line of a window's NEW MESSAGES: "n. [speakerId] Name (YYYY-MM-DD HH:MM): text". */
+export interface WindowLine {
+  n: number;
+  speakerId: string;
+  /** The message's time to the minute, as the prompt shows it. */
+  time: string;
+  content: string;
+}
+
+const WINDOW_LINE = /^(\d+)\. \[([^\]]*)\] .*? \((\d{4}-\d{2}-\d{2} \d{2}:\d{2})\): (.*)$/;
+
+/**
+ * The messages of an observe-window prompt. NEW MESSAGES is the prompt's last section and a message
+ * may hold line breaks, so a line counts as the next message only when it carries the next number.
+ */
+export function windowLines(userPrompt: string): WindowLine[] {
+  const heading = 'NEW MESSAGES:\n';
+  const start = userPrompt.indexOf(heading);
+  if (start < 0) return [];
+  const lines: WindowLine[] = [];
+  for (const line of userPrompt.slice(start + heading.length).split('\n')) {
+    const m = WINDOW_LINE.exec(line);
+    if (m && Number(m[1]) === lines.length) {
+      lines.push({ n: lines.length, speakerId: m[2]!, time: m[3]!, content: m[4]! });
+    } else if (lines.length > 0) {
+      lines[lines.length - 1]!.content += `\n${line}`;
+    }
+  }
+  return lines;
+}
+
+/** A reference fact one of a window's messages carries. */
+export interface ReferenceFact {
+  /** Shared by every source message of the fact, so a fact from two messages is answered once. */
+  id: number;
+  text: string;
+  speakerId: string;
+}
+
+/** The facts to answer for the messages of an observation window (looked up by channel and time). */
+export interface WindowReference {
+  factsAt(channel: string, time: string): readonly ReferenceFact[];
+}
+
+/**
+ * The window's facts: from the reference when there is one (each fact with the numbers of its
+ * source messages in this window), else each message's own sentences for its speaker. A fact about
+ * a participant who did not speak in the window is left out: the schema only accepts the window's
+ * speakers, as a real model's reply would have to.
+ */
+function observeWindow(userPrompt: string, reference?: WindowReference): string {
+  const lines = windowLines(userPrompt);
+  const channel = /^Channel (.*); messages up to /m.exec(userPrompt)?.[1] ?? '';
+  const speakers = new Set(lines.map((l) => l.speakerId));
+  const facts = new Map<string, { text: string; speaker: string; messages: number[] }>();
+  for (const line of lines) {
+    const found: { key: string; text: string; speaker: string }[] = reference
+      ? reference
+          .factsAt(channel, line.time)
+          .map((f) => ({ key: `ref:${f.id}`, text: f.text, speaker: f.speakerId }))
+      : factsFromMessage(line.content).map((text, i) => ({
+          key: `${line.n}:${i}`,
+          text,
+          speaker: line.speakerId,
+        }));
+    for (const f of found) {
+      if (!speakers.has(f.speaker)) continue;
+      const entry = facts.get(f.key) ?? { text: f.text, speaker: f.speaker, messages: [] };
+      entry.messages.push(line.n);
+      facts.set(f.key, entry);
+    }
+  }
+  return JSON.stringify({
+    facts: [...facts.values()].map((f) => ({ ...f, importance: 0.6, category: 'other', event_date: null })),
+  });
+}
+
+/** The answer to one prompt; `reference` only serves observation windows. */
+export function answerPrompt(kind: PromptKind, userPrompt: string, reference?: WindowReference): string {
   switch (kind) {
     case 'extract_facts': {
       const facts = userTurns(sectionLines(userPrompt, 'NEW MESSAGES:')).flatMap(factsFromMessage);
@@ -151,6 +232,8 @@ export function answerPrompt(kind: PromptKind, userPrompt: string): string {
     }
     case 'confirm_entities':
       return JSON.stringify({ same: [] });
+    case 'observe_window':
+      return observeWindow(userPrompt, reference);
     case 'mem0_additive': {
       // mem0 3.x extracts with one ADD-only prompt: {"memory": [{"id", "text"}]}.
       const facts = userTurns(sectionLines(userPrompt, '## New Messages')).flatMap(factsFromMessage);
@@ -168,6 +251,7 @@ export function promptKindOf(schemaName: string | undefined, userPrompt: string)
     'single_pass_graph',
     'extract_graph',
     'confirm_entities',
+    'observe_window',
   ];
   if (schemaName !== undefined && engram.includes(schemaName)) return schemaName as PromptKind;
   if (userPrompt.includes('## New Messages') && userPrompt.includes('## Existing Memories')) {

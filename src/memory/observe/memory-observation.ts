@@ -36,9 +36,9 @@ export function memoryObservation(ctx: MemoryContext): MemoryObservation {
     runWindow: (channelId) => runObserveWindow(ctx, channelId),
     async runJob(job) {
       const { store } = await ctx.open();
-      const { channelId } = job.payload as { channelId: string };
+      const { channelId, after } = job.payload as { channelId: string; after?: number };
       try {
-        const result = await runObserveWindow(ctx, channelId);
+        const result = await runObserveWindow(ctx, channelId, after === undefined ? undefined : { after });
         await store.completeJob(
           job.tenant,
           job.id,

@@ -41,6 +41,20 @@ export const OBSERVE_JOB = 'observe';
 const MAX_MESSAGES = 1000;
 const OBSERVE_ATTEMPTS = 5;
 
+/**
+ * A logged message's ref: platform ids are unique per channel at most (Telegram numbers messages
+ * per chat), and refs are unique per tenant, so the channel is part of it.
+ */
+export function messageRef(channel: string, id: string): string {
+  return `obs\u001f${channel}\u001f${id}`;
+}
+
+/** The platform's message id back from a ref made by messageRef. */
+export function messageIdOf(channel: string, ref: string | null): string {
+  const prefix = messageRef(channel, '');
+  return ref?.startsWith(prefix) ? ref.slice(prefix.length) : (ref ?? '');
+}
+
 /** The channel's log: the run scope named after the channel. */
 export const channelScope = (tenant: string, channel: string) => ({ tenant, runId: channel });
 
@@ -68,13 +82,13 @@ export async function observeMessages(
       name: m.speakerId,
       content: m.content,
       eventTime: m.time === undefined ? now : parseTime(m.time, 'time'),
-      ref: `obs:${m.id}`,
+      ref: messageRef(channel, m.id),
     })),
     now,
   );
   const fresh = new Set(logged.map((m) => m.ref));
   for (const m of messages) {
-    if (!fresh.has(`obs:${m.id}`)) continue;
+    if (!fresh.has(messageRef(channel, m.id))) continue;
     const reason = screen(m);
     if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
   }
@@ -114,13 +128,17 @@ export async function scheduleWindow(
   );
   if (waiting.length === 0) return { pending: 0, dueAt: null };
   const full = waiting.length >= settings.windowMessages;
-  const dueAt = full ? now : new Date(Date.parse(now) + settings.windowMinutes * 60_000).toISOString();
+  // windowMinutes after the first waiting message was logged (not after this call).
+  const first = Date.parse(waiting[0]!.createdAt);
+  const dueAt = full
+    ? now
+    : new Date(Math.max(Date.parse(now), first + settings.windowMinutes * 60_000)).toISOString();
   const { job } = await store.enqueueJob(
     ctx.tenant,
     {
       id: crypto.randomUUID(),
       kind: OBSERVE_JOB,
-      payload: { channelId: channel },
+      payload: { channelId: channel, after: cursor.after, trigger: full ? 'full' : 'timer' },
       maxAttempts: OBSERVE_ATTEMPTS,
       runAt: dueAt,
       idempotencyKey: `observe\u001f${channel}\u001f${cursor.after}\u001f${full ? 'full' : 'timer'}`,

@@ -10,7 +10,7 @@ import type { MemoryContext } from '../memory-context.js';
 import { GROUP_SPEAKER, type ObservedFact, observeWindowPrompt } from '../prompts/observe-window.js';
 import { scopeFilter } from '../resolve-scope.js';
 import { addDayUsage, readCursor, readNames, writeCursor } from './channel-state.js';
-import { channelScope, scheduleWindow } from './observe-messages.js';
+import { channelScope, messageIdOf, scheduleWindow } from './observe-messages.js';
 import { compileRules, type SkipReason } from './screen-message.js';
 
 export interface WindowResult {
@@ -42,7 +42,12 @@ const MAX_READ = 2000;
  * windows. A crash before the cursor moves runs the window again; the store's unique active text
  * and the near-duplicate check keep it from writing a fact twice.
  */
-export async function runObserveWindow(ctx: MemoryContext, channel: string): Promise<WindowResult> {
+export async function runObserveWindow(
+  ctx: MemoryContext,
+  channel: string,
+  /** The trigger job's cursor position; a trigger made before the cursor moved only reschedules. */
+  trigger?: { after: number },
+): Promise<WindowResult> {
   const { tenant, engine } = ctx;
   return engine.exclusive(`observe\u001f${tenant}\u001f${channel}`, async () => {
     const { store, gate } = await ctx.open();
@@ -52,7 +57,12 @@ export async function runObserveWindow(ctx: MemoryContext, channel: string): Pro
     const cursor = await readCursor(store, tenant, channel);
     const waiting = await store.messagesAfter(channelScope(tenant, channel), cursor.after, MAX_READ);
     const window = withinBudget(waiting, settings.maxWindowTokens);
-    if (window.length === 0) {
+    // A timer set for messages an earlier window already took would cut the next window short:
+    // it makes the trigger the messages now waiting deserve instead (due when theirs is).
+    const stale =
+      trigger !== undefined && trigger.after !== cursor.after && waiting.length < settings.windowMessages;
+    if (stale && window.length > 0) await scheduleWindow(ctx, store, channel, settings, now);
+    if (window.length === 0 || stale) {
       // A trigger whose messages an earlier window took: nothing to do, nothing to count.
       return {
         channel_id: channel,
@@ -218,7 +228,7 @@ async function writeFacts(
         hash: textHash(fact.text),
         metadata: {
           channel_id: channel,
-          message_ids: sources.map((m) => (m.ref ?? '').replace(/^obs:/, '')),
+          message_ids: sources.map((m) => messageIdOf(channel, m.ref)),
           ...(fact.event_date ? { event_date: fact.event_date } : {}),
         },
         categories: [fact.category],
