@@ -4,13 +4,19 @@ import type { GraphStore, GraphWrite } from './graph.js';
 import type { IndexOutbox } from './index-outbox.js';
 import type { JobStore, LeaseGuard } from './job.js';
 import type {
+  Change,
+  ChangeOutcome,
+  InsertOutcome,
+  Invalidation,
+  MemoryPatch,
+  NewMemory,
+} from './memory-change.js';
+import type {
   HistoryEntry,
   HistoryEvent,
   MemoryRecord,
   MemoryState,
-  MemoryType,
   MemoryVersion,
-  Metadata,
   StoredMessage,
 } from './memory-record.js';
 import type { Scope } from './scope.js';
@@ -81,99 +87,6 @@ export interface NewMessage {
   eventTime: string;
   /** Idempotency reference: a message with a ref already logged for the tenant is not logged again. */
   ref?: string | null;
-}
-
-export interface NewMemory {
-  id: string;
-  userId: string | null;
-  agentId: string | null;
-  runId: string | null;
-  actorId?: string | null;
-  role?: string | null;
-  text: string;
-  hash: string;
-  metadata: Metadata;
-  categories?: string[];
-  importance: number;
-  memoryType: MemoryType;
-  validFrom: string;
-  source?: string[];
-  embedding: Float32Array | null;
-  embeddingModel: string | null;
-  /** Time of the write (system axis). */
-  at: string;
-  actor?: string | null;
-  reason?: string | null;
-}
-
-export interface MemoryPatch {
-  /** New text: closes the current version and opens a new one (when it differs). */
-  text?: string;
-  hash?: string;
-  /** The complete metadata after the change (the engine merges; the store stores). */
-  metadata?: Metadata;
-  importance?: number;
-  embedding?: Float32Array | null;
-  embeddingModel?: string | null;
-  /** Time of the write (system axis): the old version's expiredAt and the new one's createdAt. */
-  at: string;
-  /**
-   * World time the change became true: the old version's validTo and the new one's validFrom
-   * (default `at`). A time before the current version's validFrom is a `invalid_input` error,
-   * unless `backdate: 'clamp'`, which closes the old version at its own validFrom (an empty
-   * interval: the reconciler uses this for conversations replayed out of order).
-   */
-  validFrom?: string;
-  backdate?: 'refuse' | 'clamp';
-  /**
-   * The new text is already the text of another active memory of the same scope: 'refuse'
-   * (default) is a `conflict` error; 'fold' supersedes that other memory by this one (both
-   * recorded in history) and applies the update.
-   */
-  onDuplicate?: 'refuse' | 'fold';
-  actor?: string | null;
-  reason?: string | null;
-}
-
-export interface Invalidation {
-  validTo: string;
-  supersededBy: string | null;
-  at: string;
-  actor?: string | null;
-  reason?: string | null;
-}
-
-export interface InsertOutcome {
-  record: MemoryRecord;
-  inserted: boolean;
-}
-
-/** One step of an inferred add; a list of them is applied in one transaction. */
-export type Change =
-  | { kind: 'insert'; memory: NewMemory }
-  | { kind: 'update'; id: string; patch: MemoryPatch }
-  | {
-      kind: 'invalidate';
-      id: string;
-      validTo: string;
-      /** The memory that replaces it: an id, or the index of an earlier change in the same list. */
-      supersededBy: string | { change: number } | null;
-      at: string;
-      actor?: string | null;
-      reason?: string | null;
-    }
-  /** A user delete (as deleteMemory), so a batch of deletes and updates commits as one. */
-  | { kind: 'delete'; id: string; at: string; actor?: string | null };
-
-export interface ChangeOutcome {
-  kind: Change['kind'];
-  record: MemoryRecord;
-  /** insert: false when the exact text was already active (nothing written). */
-  inserted: boolean;
-  /** update / invalidate: the text before the change. */
-  previousText: string | null;
-  /** update with onDuplicate 'fold': the memory that was superseded by this one. */
-  folded?: { id: string; text: string };
 }
 
 export interface ListOptions {
@@ -426,4 +339,4 @@ export interface Store
   readonly graph?: GraphStore;
 }
 
-export type { HistoryEvent };
+export type { Change, ChangeOutcome, HistoryEvent, InsertOutcome, Invalidation, MemoryPatch, NewMemory };
