@@ -134,6 +134,7 @@ export class IndexFeeder {
   }
 
   async #rebuild(progress?: BuildProgress): Promise<number> {
+    await this.state();
     if (!(await this.#lease())) {
       throw new MemoryError(
         'conflict',
@@ -198,8 +199,8 @@ export class IndexFeeder {
     this.#timer.unref();
   }
 
+  /** The index must be registered (state() registers it; pass and rebuild call it first). */
   async #lease(): Promise<boolean> {
-    await this.state();
     return this.#outbox.leaseIndex(this.name, this.#holder, this.#leaseMs, this.#now());
   }
 

@@ -1,7 +1,6 @@
 import type { MemoryRef } from '../../spec/graph.js';
 import type { MemoryRecord } from '../../spec/memory-record.js';
 import { resolveRelativeDates } from '../../util/resolve-relative-dates.js';
-import { textHash } from '../../util/text-hash.js';
 import type { AddRelationItem, AddResultItem } from '../api-types.js';
 import { type GraphPlan, type GraphTurns, knownEntityNames, planGraph } from '../graph/extract-graph.js';
 import type { ExtractedFact } from '../prompts/extract-facts.js';
@@ -14,6 +13,7 @@ import { singlePassGraphPrompt } from '../prompts/single-pass-graph.js';
 import { scopeFilter } from '../resolve-scope.js';
 import { addProcedure } from './add-procedure.js';
 import { applyOperations } from './apply-operations.js';
+import { findKnownFact } from './find-known-fact.js';
 import type { InferContext, InferRequest, MessageOrigin, Operation } from './infer-types.js';
 import { type OriginGroup, originGroups, originOfFact } from './message-origins.js';
 import { callStructured } from './structured-call.js';
@@ -29,8 +29,6 @@ function customised<I, O>(
   return system ? { ...prompt, id: `${prompt.id}+custom`, system } : prompt;
 }
 
-/** Similarity above which a fact is the same as a stored memory, decided without asking the LLM. */
-const NEAR_DUPLICATE = 0.97;
 const CANDIDATES_PER_FACT = 5;
 const MAX_CANDIDATES = 24;
 
@@ -307,23 +305,9 @@ async function screenFacts(
     { meter },
   );
   for (const [i, fact] of facts.entries()) {
-    const exact = await ctx.store.findByHash(ctx.tenant, filter, textHash(fact.text));
-    if (exact) {
-      known.set(i, exact);
-      continue;
-    }
-    const vector = vectors?.[i];
-    if (vector) {
-      const [nearest] = await ctx.store.vectorSearch(ctx.tenant, vector, { filter, limit: 1 });
-      if (nearest && nearest.score >= NEAR_DUPLICATE) {
-        const record = await ctx.store.getMemory(ctx.tenant, nearest.id);
-        if (record) {
-          known.set(i, record);
-          continue;
-        }
-      }
-    }
-    open.push(i);
+    const record = await findKnownFact(ctx.store, ctx.tenant, filter, fact.text, vectors?.[i]);
+    if (record) known.set(i, record);
+    else open.push(i);
   }
   return { known, open, vectors };
 }

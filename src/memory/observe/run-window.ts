@@ -4,6 +4,7 @@ import type { Change } from '../../spec/store.js';
 import { textHash } from '../../util/text-hash.js';
 import { countTokens } from '../../util/token-count.js';
 import type { AddResultItem, Usage } from '../api-types.js';
+import { findKnownFact } from '../inference/find-known-fact.js';
 import { callStructured } from '../inference/structured-call.js';
 import { UsageMeter } from '../inference/usage-meter.js';
 import type { MemoryContext } from '../memory-context.js';
@@ -27,8 +28,6 @@ export interface WindowResult {
   more: boolean;
 }
 
-/** Similarity above which a fact is already known in its scope (as for an inferred add). */
-const NEAR_DUPLICATE = 0.97;
 /** Messages read from the log per window at most, before the token budget cuts. */
 const MAX_READ = 2000;
 
@@ -201,21 +200,11 @@ async function writeFacts(
     const speaker = fact.speaker === GROUP_SPEAKER ? null : fact.speaker;
     const ids = { userId: speaker, agentId: null, runId: channel };
     const filter = scopeFilter(ids);
-    const exact = await store.findByHash(ctx.tenant, filter!, textHash(fact.text));
-    if (exact) {
-      results.push({ id: exact.id, memory: exact.text, event: 'NONE' });
-      continue;
-    }
     const vector = vectors?.[i] ?? null;
-    if (vector) {
-      const [nearest] = await store.vectorSearch(ctx.tenant, vector, { filter, limit: 1 });
-      if (nearest && nearest.score >= NEAR_DUPLICATE) {
-        const known = await store.getMemory(ctx.tenant, nearest.id);
-        if (known) {
-          results.push({ id: known.id, memory: known.text, event: 'NONE' });
-          continue;
-        }
-      }
+    const known = await findKnownFact(store, ctx.tenant, filter!, fact.text, vector);
+    if (known) {
+      results.push({ id: known.id, memory: known.text, event: 'NONE' });
+      continue;
     }
     const sources = fact.messages.map((n) => kept[n]).filter((m) => m !== undefined);
     changes.push({
