@@ -123,8 +123,17 @@ describe('ANN index for large partitions', () => {
     expect(afterDelete.map((h) => h.id)).not.toContain(added?.record.id);
     expect(afterDelete.map((h) => h.id)).toEqual(before.map((h) => h.id));
 
-    await other.updateMemory('t1', before[0]!.id, {
-      embedding: vectors(1, 8)[0]!,
+    // A memory far from the query takes a vector next to it: the index must see the new version.
+    const far = (
+      await other.vectorSearch('t1', q.map((x) => -x) as Float32Array, {
+        filter: scope('alice'),
+        asOf: undefined,
+        limit: 1,
+      })
+    )[0]!;
+    const near = Float32Array.from(q, (x, i) => x + (i === 0 ? 0.01 : 0));
+    await other.updateMemory('t1', far.id, {
+      embedding: near,
       embeddingModel: 'test:random',
       at: '2024-03-01T00:00:00.000Z',
     });
@@ -133,8 +142,17 @@ describe('ANN index for large partitions', () => {
       asOf: undefined,
       limit: 5,
     });
-    const exact = await other.vectorSearch('t1', q, { filter: scope('alice'), asOf: undefined, limit: 5 });
-    expect(afterUpdate.map((h) => h.id)).toEqual(exact.map((h) => h.id));
+    // Compared with an exact scan (no ANN), not with a second approximate index.
+    const exact = await (await store(false)).vectorSearch('t1', q, {
+      filter: scope('alice'),
+      asOf: undefined,
+      limit: 5,
+    });
+    expect(exact[0]?.id).toBe(far.id);
+    expect(afterUpdate[0]?.id).toBe(far.id);
+    expect(afterUpdate[0]?.score).toBeCloseTo(exact[0]?.score ?? -1, 5);
+    const exactIds = new Set(exact.map((h) => h.id));
+    expect(afterUpdate.filter((h) => exactIds.has(h.id)).length).toBeGreaterThanOrEqual(4);
   });
 
   it('never returns rows of another tenant or scope', async () => {
