@@ -28,6 +28,16 @@ export interface AddOptions extends ScopeOptions {
   memoryType?: MemoryType;
   /** 0–1. Inferred adds: replaces the model's estimate for every fact; raw adds: default 0.5. */
   importance?: number;
+  /**
+   * Day (YYYY-MM-DD, UTC) after which the memories this add writes are expired: kept, but hidden
+   * from `getAll` and `search` unless `showExpired`. Stored as `metadata.expiration_date`.
+   */
+  expirationDate?: string | null;
+  /**
+   * Extra instructions for this add's extraction, after the configured ones
+   * (config `extraction.customInstructions`).
+   */
+  customInstructions?: string;
 }
 
 /** One memory in mem0's shape plus engram's own fields. */
@@ -124,6 +134,10 @@ export interface GetAllOptions extends ScopeOptions {
   offset?: number;
   /** Include superseded (and, for audits, deleted) memories. Default: active only. */
   states?: MemoryState[];
+  /** mem0's name for `limit`; giving both with different values is refused. */
+  topK?: number;
+  /** Include memories past their `expiration_date` (default false: hidden). */
+  showExpired?: boolean;
 }
 
 export interface GetAllResult {
@@ -148,6 +162,10 @@ export interface SearchOptions extends ScopeOptions {
    * reachable embedder degrades to keyword, like hybrid does, and says so in `degraded`.
    */
   mode?: SearchMode;
+  /** mem0's name for `limit`; giving both with different values is refused. */
+  topK?: number;
+  /** Include memories past their `expiration_date` (default false: hidden). */
+  showExpired?: boolean;
 }
 
 export type SearchMode = 'hybrid' | 'keyword' | 'vector';
@@ -205,6 +223,8 @@ export interface UpdateInput {
   replaceMetadata?: boolean;
   /** When the change became true in the world (default now); needs a new text. */
   eventTime?: string | number | Date;
+  /** Day (YYYY-MM-DD) after which the memory is expired, or null to clear it. */
+  expirationDate?: string | null;
 }
 
 /** Which version `get` returns: the current one, or the one true at `asOf` as known at `knownAt`. */

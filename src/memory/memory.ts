@@ -38,6 +38,7 @@ import { chat } from './chat/chat.js';
 import { buildContext } from './context/build-context.js';
 import { Engine, type MemoryDeps } from './engine.js';
 import { type Entity, type EntityPin, listEntities } from './entities/list-entities.js';
+import { hideExpired } from './filters/expiration.js';
 import { scopedFilter } from './filters/scoped-filter.js';
 import { type MemoryGraph, memoryGraph } from './graph/memory-graph.js';
 import { enqueueCheckedAdd } from './jobs/enqueue-add.js';
@@ -63,6 +64,7 @@ import {
   checkText,
   checkThreshold,
   checkTokenBudget,
+  pageLimit,
 } from './validate-input.js';
 
 export type { MemoryDeps } from './engine.js';
@@ -203,7 +205,15 @@ export class Memory {
     const { infer, importance, ...request } = checkAdd(input, options, this.config.limits, () =>
       this.#engine.now(),
     );
-    if (!infer) return addRaw(this.#ctx, { ...request, importance: importance ?? 0.5 });
+    if (!infer) {
+      if (request.customInstructions !== undefined) {
+        throw new MemoryError(
+          'invalid_input',
+          'customInstructions guide the extraction of an inferred add; with infer: false nothing is extracted. Drop one of them.',
+        );
+      }
+      return addRaw(this.#ctx, { ...request, importance: importance ?? 0.5 });
+    }
     this.#engine.requireLlm();
     // An explicit importance replaces the model's estimate for every fact (docs/inference.md).
     return addInferred(this.#ctx, { ...request, importance: importance ?? null });
@@ -300,8 +310,12 @@ export class Memory {
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     const text = checkText(query, this.config.limits, 'The search query');
-    const filter = scopedFilter(options, options.filters, 'A search', this.config.limits);
-    const limit = checkLimit(options.limit ?? this.config.search.defaultLimit, MAX_PAGE);
+    const filter = hideExpired(
+      scopedFilter(options, options.filters, 'A search', this.config.limits),
+      options.showExpired,
+      this.#engine.now(),
+    );
+    const limit = pageLimit(options, this.config.search.defaultLimit, MAX_PAGE);
     const threshold = checkThreshold(options.threshold);
     const window = timeWindow(options, this.#engine.now());
     const { mode } = options;

@@ -4,6 +4,7 @@ import type { MemoryState, MemoryType, Metadata } from '../spec/memory-record.js
 import { parseTime } from '../util/parse-time.js';
 import { toWellFormed } from '../util/well-formed.js';
 import type { InputMessage } from './api-types.js';
+import { checkExpirationDate, EXPIRATION_KEY, withExpiration } from './filters/expiration.js';
 
 export interface InputLimits {
   maxTextChars: number;
@@ -156,6 +157,33 @@ export function checkLimit(limit: unknown, max: number): number {
   return limit;
 }
 
+/**
+ * The page size from `limit` or mem0's `topK` (either may be given; both only when equal), else
+ * `fallback`.
+ */
+export function pageLimit(
+  options: { limit?: unknown; topK?: unknown },
+  fallback: number,
+  max: number,
+): number {
+  const { limit, topK } = options;
+  if (limit !== undefined && topK !== undefined && limit !== topK) {
+    throw new MemoryError(
+      'invalid_input',
+      `limit (${String(limit)}) and topK (${String(topK)}) disagree; give one of them (topK is mem0's name for limit).`,
+    );
+  }
+  const given = limit ?? topK;
+  if (given === undefined) return fallback;
+  if (typeof given !== 'number' || !Number.isInteger(given) || given < 1 || given > max) {
+    throw new MemoryError(
+      'invalid_input',
+      `${limit === undefined ? 'topK' : 'limit'} must be a whole number from 1 to ${max}, got ${String(given)}.`,
+    );
+  }
+  return given;
+}
+
 /** Rows to skip before a page (numbered pages); 0 when not given. */
 export function checkOffset(offset: unknown): number {
   if (offset === undefined) return 0;
@@ -195,7 +223,7 @@ export function checkTokenBudget(budget: unknown): number {
 }
 
 /** update() input: new text, or {text?, metadata?} with at least one of them. */
-const EDIT_KEYS = ['text', 'metadata', 'replaceMetadata', 'eventTime'];
+const EDIT_KEYS = ['text', 'metadata', 'replaceMetadata', 'eventTime', 'expirationDate'];
 
 /** A user's edit, checked: new text and/or metadata, how metadata applies, when the change became true. */
 export function checkEdit(input: unknown, limits: InputLimits): MemoryEdit {
@@ -207,11 +235,11 @@ export function checkEdit(input: unknown, limits: InputLimits): MemoryEdit {
     patch === null ||
     typeof patch !== 'object' ||
     Array.isArray(patch) ||
-    (patch.text === undefined && patch.metadata === undefined)
+    (patch.text === undefined && patch.metadata === undefined && patch.expirationDate === undefined)
   ) {
     throw new MemoryError(
       'invalid_input',
-      'update() takes new text, or {text?, metadata?, replaceMetadata?, eventTime?} with text or metadata.',
+      'update() takes new text, or {text?, metadata?, replaceMetadata?, eventTime?, expirationDate?} with text, metadata or expirationDate.',
     );
   }
   const unknown = Object.keys(patch).filter((key) => !EDIT_KEYS.includes(key) && patch[key] !== undefined);
@@ -228,9 +256,17 @@ export function checkEdit(input: unknown, limits: InputLimits): MemoryEdit {
   if (patch.replaceMetadata === true && patch.metadata === undefined) {
     throw new MemoryError('invalid_input', 'replaceMetadata needs metadata: pass the new metadata object.');
   }
+  const expiration = checkExpirationDate(patch.expirationDate);
+  const metadata = patch.metadata === undefined ? undefined : checkMetadata(patch.metadata, limits);
   return {
     text: patch.text === undefined ? undefined : checkText(patch.text, limits, 'The new text').trim(),
-    metadata: patch.metadata === undefined ? undefined : checkMetadata(patch.metadata, limits),
+    // The day is a metadata key: set it (or remove it: a null key is removed by the merge).
+    metadata:
+      expiration === undefined
+        ? metadata
+        : patch.replaceMetadata === true
+          ? withExpiration(metadata ?? {}, expiration)
+          : { ...metadata, [EXPIRATION_KEY]: expiration },
     replaceMetadata: patch.replaceMetadata === true,
     eventTime:
       patch.eventTime === undefined

@@ -6,10 +6,22 @@ import type { JsonValue } from './memory-record.js';
  *   { user_id: "alice", "metadata.topic": { in: ["food", "travel"] } }
  *   { AND: [ {...}, { OR: [ {...}, {...} ] } ], NOT: {...} }
  *
- * Scope fields (user_id, agent_id, run_id, actor_id) take equality only. Any other key is a
+ * Scope fields (user_id, agent_id, run_id, actor_id) take equality only, or `"*"` (any value).
+ * `"*"` on any field matches memories where the field is set; `icontains` is `contains` without
+ * regard to case. Any other key is a
  * metadata field, written either bare (`topic`) or prefixed (`metadata.topic`).
  */
-export type ComparisonOperator = 'eq' | 'ne' | 'in' | 'nin' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains';
+export type ComparisonOperator =
+  | 'eq'
+  | 'ne'
+  | 'in'
+  | 'nin'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'contains'
+  | 'icontains';
 
 export type Condition = JsonValue | Partial<Record<ComparisonOperator, JsonValue>>;
 
@@ -26,6 +38,8 @@ export type FilterNode =
   | { kind: 'or'; children: FilterNode[] }
   | { kind: 'not'; child: FilterNode }
   | { kind: 'scope'; field: ScopeField; value: string }
+  /** mem0's `"*"` on a scope field: any value, but one (the field is set). Pins nothing. */
+  | { kind: 'anyScope'; field: ScopeField }
   | { kind: 'field'; field: RecordField; op: ComparisonOperator; value: JsonValue }
   | { kind: 'meta'; path: string[]; op: ComparisonOperator; value: JsonValue };
 
@@ -39,6 +53,7 @@ export const COMPARISON_OPERATORS: readonly ComparisonOperator[] = [
   'lt',
   'lte',
   'contains',
+  'icontains',
 ];
 export const SCOPE_FIELDS = ['user_id', 'agent_id', 'run_id', 'actor_id'] as const;
 export type ScopeField = (typeof SCOPE_FIELDS)[number];

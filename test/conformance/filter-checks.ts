@@ -17,13 +17,20 @@ export function filterChecks(makeFixture: MakeFixture): void {
       importance: 0.9,
       memoryType: 'episodic',
       categories: ['work', 'travel'],
-      metadata: { n: 1, tag: 'red', tags: ['x', 'y'], nested: { deep: 'yes' }, flag: true },
+      metadata: {
+        n: 1,
+        tag: 'red',
+        tags: ['x', 'y'],
+        nested: { deep: 'yes' },
+        flag: true,
+        day: '2024-01-15',
+      },
       at: '2024-01-01T00:00:00.000Z',
     }),
     b: newMemory('bravo note', {
       importance: 0.2,
       categories: ['home'],
-      metadata: { n: 5, tag: 'blue', tags: ['y'], note: 'a long remark', flag: false },
+      metadata: { n: 5, tag: 'blue', tags: ['y'], note: 'a long remark', flag: false, day: '2024-03-01' },
       at: '2024-02-01T00:00:00.000Z',
     }),
     c: newMemory('charlie note', {
@@ -75,6 +82,23 @@ export function filterChecks(makeFixture: MakeFixture): void {
     expect(await matching(alice({ 'metadata.tags': { contains: 'x' } }))).toEqual(['a']);
     expect(await matching(alice({ 'metadata.note': { contains: 'long' } }))).toEqual(['b']);
     expect(await matching(alice({ 'metadata.n': { contains: 'long' } }))).toEqual([]);
+  });
+
+  it('icontains: contains without regard to case; "*": the field is set', async () => {
+    expect(await matching(alice({ 'metadata.note': { icontains: 'LONG' } }))).toEqual(['b']);
+    expect(await matching(alice({ 'metadata.tags': { icontains: 'Y' } }))).toEqual(['a', 'b']);
+    expect(await matching(alice({ 'metadata.n': { icontains: '1' } }))).toEqual([]);
+    expect(await matching(alice({ categories: { icontains: 'TRAVEL' } }))).toEqual(['a']);
+    expect(await matching(alice({ memory_type: { icontains: 'PROC' } }))).toEqual(['c']);
+    expect(await matching(alice({ 'metadata.tag': '*' }))).toEqual(['a', 'b']);
+    expect(await matching(alice({ 'metadata.nested.deep': '*' }))).toEqual(['a', 'c']);
+    expect(await matching({ user_id: '*', 'metadata.n': 1 } as Filter)).toEqual(['a', 'd']);
+    expect(await matching({ user_id: '*', NOT: { user_id: 'alice' } } as Filter)).toEqual(['d']);
+  });
+
+  it('orders metadata days as text; NOT of a range keeps memories without the key (expiry)', async () => {
+    expect(await matching(alice({ 'metadata.day': { lt: '2024-02-01' } }))).toEqual(['a']);
+    expect(await matching(alice({ NOT: { 'metadata.day': { lt: '2024-02-01' } } }))).toEqual(['b', 'c']);
   });
 
   it('combines conditions with AND, OR and NOT', async () => {

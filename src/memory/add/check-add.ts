@@ -1,6 +1,8 @@
+import { MemoryError } from '../../spec/memory-error.js';
 import type { MemoryType, Metadata } from '../../spec/memory-record.js';
 import { parseTime } from '../../util/parse-time.js';
 import type { AddOptions, InputMessage } from '../api-types.js';
+import { checkExpirationDate, withExpiration } from '../filters/expiration.js';
 import { requireScope, type ScopeIds, scopeIds } from '../resolve-scope.js';
 import {
   checkImportance,
@@ -21,6 +23,8 @@ export interface CheckedAdd {
   infer: boolean;
   memoryType: MemoryType;
   actorId: string | null;
+  /** This add's extra extraction instructions (after the configured ones). */
+  customInstructions?: string | undefined;
 }
 
 export function checkAdd(
@@ -36,10 +40,26 @@ export function checkAdd(
     ids,
     messages,
     eventTime: options.eventTime === undefined ? now() : parseTime(options.eventTime, 'eventTime'),
-    metadata: checkMetadata(options.metadata, limits),
+    metadata: withExpiration(
+      checkMetadata(options.metadata, limits),
+      checkExpirationDate(options.expirationDate),
+    ),
     importance: checkImportance(options.importance),
     infer,
     memoryType: checkMemoryType(options.memoryType ?? (infer ? 'semantic' : 'episodic'), ids.agentId),
     actorId: options.actorId ?? null,
+    ...(options.customInstructions === undefined
+      ? {}
+      : { customInstructions: checkInstructions(options.customInstructions, limits) }),
   };
+}
+
+function checkInstructions(value: unknown, limits: InputLimits): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > limits.maxTextChars) {
+    throw new MemoryError(
+      'invalid_input',
+      `customInstructions must be non-empty text of at most ${limits.maxTextChars} characters (config limits.maxTextChars).`,
+    );
+  }
+  return value.trim();
 }

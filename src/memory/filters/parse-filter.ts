@@ -188,6 +188,9 @@ function checkValue(op: ComparisonOperator, value: JsonValue, path: string, stat
   if (op === 'contains' && (value === null || typeof value === 'object')) {
     fail('"contains" takes a string, number or boolean', path);
   }
+  if (op === 'icontains' && typeof value !== 'string') {
+    fail('"icontains" takes a string (matched without regard to case)', path);
+  }
 }
 
 function fieldNode(
@@ -199,14 +202,22 @@ function fieldNode(
 ): FilterNode {
   countNodes(state, path);
   checkValue(op, value, path, state);
+  // mem0's wildcard: the field is set, whatever its value.
+  const wildcard = op === 'eq' && value === '*';
   if ((SCOPE_FIELDS as readonly string[]).includes(key)) {
+    if (wildcard) return { kind: 'anyScope', field: key as ScopeField };
     if (op !== 'eq' || typeof value !== 'string' || value === '') {
-      fail(`${key} supports equality with a non-empty string only, e.g. {"${key}": "alice"}`, path);
+      fail(
+        `${key} supports equality with a non-empty string only, e.g. {"${key}": "alice"}, or "*" for any ${key}`,
+        path,
+      );
     }
     return { kind: 'scope', field: key as ScopeField, value };
   }
   if ((RECORD_FIELDS as readonly string[]).includes(key)) {
-    return { kind: 'field', field: key as RecordField, op, value };
+    return wildcard
+      ? { kind: 'field', field: key as RecordField, op: 'ne', value: null }
+      : { kind: 'field', field: key as RecordField, op, value };
   }
   if (RESERVED.has(key)) {
     fail(
@@ -233,5 +244,7 @@ function fieldNode(
       );
     }
   }
-  return { kind: 'meta', path: segments, op, value };
+  return wildcard
+    ? { kind: 'meta', path: segments, op: 'ne', value: null }
+    : { kind: 'meta', path: segments, op, value };
 }

@@ -64,7 +64,7 @@ export async function inferAdd(
       messages: promptTurns,
       observedAt: request.eventTime,
       groups: promptGroups,
-      customInstructions: ctx.customInstructions,
+      customInstructions: instructionsFor(ctx, request),
       memories: candidates.map((c) => ({ text: c.text, validFrom: c.validFrom })),
     };
     let reply: { facts: ExtractedFact[]; operations: Operation[] };
@@ -134,7 +134,7 @@ export async function inferAdd(
         messages: promptTurns,
         observedAt: request.eventTime,
         groups: promptGroups,
-        customInstructions: ctx.customInstructions,
+        customInstructions: instructionsFor(ctx, request),
       },
       meter,
     ),
@@ -339,4 +339,10 @@ async function similarMemories(
   const records = await ctx.store.getMemories(ctx.tenant, ids.slice(0, MAX_CANDIDATES));
   const order = new Map(ids.map((id, i) => [id, i]));
   return records.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+}
+
+/** The configured extra instructions, then the add's own. */
+function instructionsFor(ctx: InferContext, request: InferRequest): string | undefined {
+  const parts = [ctx.customInstructions, request.customInstructions].filter((x): x is string => !!x);
+  return parts.length === 0 ? undefined : parts.join('\n\n');
 }

@@ -35,6 +35,8 @@ export interface InferRequest {
   importance?: number | null | undefined;
   /** The request's own messages are already in the log (they are not logged again). */
   logged: boolean;
+  /** Extra extraction instructions of this add, after the configured ones. */
+  customInstructions?: string | undefined;
   /**
    * Refs of the request's first logged messages (`<job id>:0`): the context is the messages
    * logged before them, so a retry reads what preceded the request, not what came after it.

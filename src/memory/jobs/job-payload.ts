@@ -26,6 +26,7 @@ export function fromPayload(payload: JsonValue): InferRequest {
     actorId: p.actorId ?? null,
     importance: typeof p.importance === 'number' ? p.importance : null,
     logged: p.logged === true,
+    ...(typeof p.customInstructions === 'string' ? { customInstructions: p.customInstructions } : {}),
   };
 }
 

@@ -107,7 +107,14 @@ async function runLeased(
       logged: true,
       origins: mergedOrigins(requests),
       contextBefore: jobs.map((job) => `${job.id}:0`),
+      customInstructions: joinInstructions(requests.map((r) => r.customInstructions)),
     };
     return runInference(ctx, merged, jobs);
   });
+}
+
+/** The distinct extra instructions of a group's adds, one paragraph each (undefined: none). */
+function joinInstructions(all: (string | undefined)[]): string | undefined {
+  const distinct = [...new Set(all.filter((x): x is string => typeof x === 'string' && x !== ''))];
+  return distinct.length === 0 ? undefined : distinct.join('\n\n');
 }

@@ -6,12 +6,13 @@ import type {
   MemoryItem,
   VersionItem,
 } from '../api-types.js';
+import { hideExpired } from '../filters/expiration.js';
 import { scopedFilter } from '../filters/scoped-filter.js';
 import type { MemoryContext } from '../memory-context.js';
 import { memoryNotFound } from '../memory-not-found.js';
 import { toHistoryItem, toMemoryItem, toVersionItem } from '../render-item.js';
 import { noVersionAt, timeWindow } from '../time-window.js';
-import { checkId, checkLimit, checkOffset, checkStates } from '../validate-input.js';
+import { checkId, checkOffset, checkStates, pageLimit } from '../validate-input.js';
 
 const MAX_PAGE = 1000;
 
@@ -46,8 +47,12 @@ export async function readHistory(ctx: MemoryContext, id: string): Promise<Histo
 
 /** One page of a scope's memories, newest first (cursor or offset). */
 export async function listMemories(ctx: MemoryContext, options: GetAllOptions): Promise<GetAllResult> {
-  const filter = scopedFilter(options, options.filters, 'Listing memories', ctx.config.limits);
-  const limit = checkLimit(options.limit ?? 100, MAX_PAGE);
+  const filter = hideExpired(
+    scopedFilter(options, options.filters, 'Listing memories', ctx.config.limits),
+    options.showExpired,
+    ctx.engine.now(),
+  );
+  const limit = pageLimit(options, 100, MAX_PAGE);
   const states = checkStates(options.states);
   const offset = checkOffset(options.offset);
   const { store } = await ctx.open();

@@ -40,6 +40,8 @@ export function compileFilter(node: FilterNode, view: 'current' | 'version' = 'c
     }
     case 'scope':
       return { sql: `m.${node.field} = ?`, params: [node.value] };
+    case 'anyScope':
+      return { sql: `m.${node.field} IS NOT NULL`, params: [] };
     case 'field':
       return recordField(node.field, node.op, node.value, view);
     case 'meta':
@@ -55,6 +57,12 @@ function recordField(
 ): SqlFragment {
   if (field === 'categories') {
     if (op === 'contains') return { sql: 'm.categories @> ?::jsonb', params: [JSON.stringify([value])] };
+    if (op === 'icontains') {
+      return {
+        sql: 'EXISTS (SELECT 1 FROM jsonb_array_elements_text(m.categories) AS e(x) WHERE lower(e.x) = lower(?))',
+        params: [String(value)],
+      };
+    }
     return jsonComparison({ sql: 'm.categories', params: [] }, op, value);
   }
   if (TIME_FIELDS.has(field)) {
@@ -116,6 +124,8 @@ function scalarComparison(
     }
     case 'contains':
       return { sql: `strpos(${column}::text, ?) > 0`, params: [String(value)] };
+    case 'icontains':
+      return { sql: `strpos(lower(${column}::text), lower(?)) > 0`, params: [String(value)] };
   }
 }
 
@@ -124,6 +134,21 @@ const RANGE = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 /** A metadata value at `path`: missing and JSON null both count as null, as in the SQLite store. */
 function metadataField(path: string[], op: ComparisonOperator, value: JsonValue): SqlFragment {
   const at = cat('(m.metadata #> ', param(path, '::text[]'), ')');
+  if (op === 'icontains') {
+    return cat(
+      '(CASE jsonb_typeof(',
+      at,
+      ") WHEN 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements_text(",
+      at,
+      ') AS e(x) WHERE lower(e.x) = lower(',
+      param(String(value)),
+      ")) WHEN 'string' THEN strpos(lower(",
+      at,
+      " #>> '{}'), lower(",
+      param(String(value)),
+      ')) > 0 ELSE FALSE END)',
+    );
+  }
   if (op === 'contains') {
     return cat(
       '(CASE jsonb_typeof(',
@@ -181,6 +206,14 @@ function jsonComparison(e: SqlFragment, op: ComparisonOperator, value: JsonValue
       );
     case 'contains':
       return cat(e, ' @> ', param(JSON.stringify([value]), '::jsonb'));
+    case 'icontains':
+      return cat(
+        'EXISTS (SELECT 1 FROM jsonb_array_elements_text(',
+        e,
+        ') AS e(x) WHERE lower(e.x) = lower(',
+        param(String(value)),
+        '))',
+      );
   }
 }
 

@@ -79,6 +79,8 @@ export function compileFilter(node: FilterNode, view: 'current' | 'version' = 'c
     }
     case 'scope':
       return { sql: `m.${node.field} = ?`, params: [node.value] };
+    case 'anyScope':
+      return { sql: `m.${node.field} IS NOT NULL`, params: [] };
     case 'field':
       if (node.field === 'categories') return compileComparison('m.categories', node.op, node.value, true);
       return compileComparison(
@@ -146,6 +148,20 @@ function compileComparison(
         sql: `(CASE json_type(m.metadata, '${path}')
           WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(m.metadata, '${path}') WHERE value = ?)
           WHEN 'text' THEN instr(${expr}, ?) > 0 ELSE 0 END)`,
+        params: [v, String(v)],
+      };
+    }
+    case 'icontains': {
+      // lower() folds ASCII letters only in SQLite (docs/search.md, "Filters").
+      if (arrayColumn === true) {
+        return { sql: `EXISTS (SELECT 1 FROM json_each(${expr}) WHERE lower(value) = lower(?))`, params: [v] };
+      }
+      if (arrayColumn === false) return { sql: `instr(lower(${expr}), lower(?)) > 0`, params: [String(v)] };
+      const path = arrayColumn.metadataPath.replaceAll("'", "''");
+      return {
+        sql: `(CASE json_type(m.metadata, '${path}')
+          WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(m.metadata, '${path}') WHERE lower(value) = lower(?))
+          WHEN 'text' THEN instr(lower(${expr}), lower(?)) > 0 ELSE 0 END)`,
         params: [v, String(v)],
       };
     }
