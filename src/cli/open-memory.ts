@@ -23,14 +23,26 @@ export function configSources(
   return { input, options: { env: { ...env, ENGRAM_CONFIG: globals.config }, cwd } };
 }
 
+/**
+ * A Memory from the global options whose configuration warnings are printed to stderr as the
+ * command starts (every command, serve included), not left to a process warning.
+ */
+export function openMemory(globals: GlobalOptions, context: CliContext): Memory {
+  const { input, options } = configSources(globals, context);
+  return new Memory(input, {
+    env: options.env,
+    cwd: options.cwd,
+    onWarning: (warning) => context.io.stderr(`engram: warning: ${warning}\n`),
+  });
+}
+
 /** Opens a Memory from the global options, runs `work`, and always closes it. */
 export async function withMemory<T>(
   globals: GlobalOptions,
   context: CliContext,
   work: (memory: Memory) => Promise<T>,
 ): Promise<T> {
-  const { input, options } = configSources(globals, context);
-  const memory = new Memory(input, { env: options.env, cwd: options.cwd });
+  const memory = openMemory(globals, context);
   try {
     return await work(memory);
   } finally {

@@ -79,7 +79,8 @@ async function checkDatabase(
   options: DoctorOptions,
   config: EngramConfig,
 ): Promise<{ check: DoctorCheck; stats: StoreStats | null }> {
-  const memory = new Memory(input, { env: options.env, cwd: options.cwd });
+  // The config check above lists the warnings; they are not printed a second time.
+  const memory = new Memory(input, { env: options.env, cwd: options.cwd, onWarning: () => {} });
   try {
     const stats = await memory.stats();
     const ok = stats.health.ok;

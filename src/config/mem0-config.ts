@@ -20,6 +20,9 @@ export interface Mem0Config {
   history_db_path?: string;
   customPrompt?: string;
   custom_fact_extraction_prompt?: string;
+  customUpdateMemoryPrompt?: string;
+  custom_update_memory_prompt?: string;
+  customInstructions?: string;
   [key: string]: unknown;
 }
 
@@ -41,6 +44,8 @@ const MEM0_ONLY_KEYS = [
   'customPrompt',
   'custom_fact_extraction_prompt',
   'custom_update_memory_prompt',
+  'customUpdateMemoryPrompt',
+  'customInstructions',
   'graphStore',
   'graph_store',
   'enableGraph',
@@ -147,13 +152,7 @@ export function convertMem0Config(value: Mem0Config): Mem0Conversion {
   if (typeof enableGraph === 'boolean') out.graph = { ...out.graph, enabled: enableGraph };
   else if (enableGraph !== undefined) warnings.push('enableGraph is not true or false; ignored');
 
-  mapped.add('customPrompt').add('custom_fact_extraction_prompt');
-  const prompt = value.customPrompt ?? value.custom_fact_extraction_prompt;
-  if (typeof prompt === 'string') {
-    out.extraction = { ...out.extraction, customInstructions: prompt };
-  } else if (prompt !== undefined) {
-    warnings.push('customPrompt is not a string; ignored');
-  }
+  mapPrompts(value, out, mapped, warnings);
 
   for (const key of Object.keys(value)) {
     if (mapped.has(key) || value[key] === undefined) continue;
@@ -166,8 +165,6 @@ const IGNORED_REASONS: Readonly<Record<string, string>> = {
   graphStore: ' (engram keeps its graph in its own store; enableGraph turns it on)',
   graph_store: ' (engram keeps its graph in its own store; enableGraph turns it on)',
   disableHistory: ' (engram always keeps history)',
-  custom_update_memory_prompt:
-    " (its reply format is mem0's; engram's is set with extraction.prompts.reconcile)",
 };
 
 function mapVectorStore(
@@ -297,4 +294,48 @@ function toNumber(value: unknown): number | undefined {
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
     return Number(value);
   return undefined;
+}
+
+/**
+ * mem0's prompt options. `customInstructions` (mem0 TS 3.x) is added to the extraction prompt, as
+ * mem0 adds it. `customPrompt` / `custom_fact_extraction_prompt` REPLACES the extraction system
+ * prompt and `custom_update_memory_prompt` the reconciliation one, as they replace mem0's; both
+ * are prompts of the two-pass pipeline, so they select it (an explicit single-pass is a warning).
+ * engram still sends its reply schema, so the model answers in engram's JSON whatever the prompt
+ * says (docs/mem0-compatibility.md).
+ */
+function mapPrompts(
+  value: Mem0Config,
+  out: EngramConfigInput,
+  mapped: Set<string>,
+  warnings: string[],
+): void {
+  const text = (...keys: (keyof Mem0Config & string)[]): string | undefined => {
+    for (const key of keys) {
+      mapped.add(key);
+      const v = value[key];
+      if (typeof v === 'string' && v.trim() !== '') return v;
+      if (v !== undefined) warnings.push(`${key} is not a non-empty string; ignored`);
+    }
+    return undefined;
+  };
+  const instructions = text('customInstructions');
+  const extract = text('customPrompt', 'custom_fact_extraction_prompt');
+  const reconcile = text('customUpdateMemoryPrompt', 'custom_update_memory_prompt');
+  if (instructions === undefined && extract === undefined && reconcile === undefined) return;
+  const extraction = { ...(out.extraction as Record<string, unknown> | undefined) };
+  if (instructions !== undefined) extraction.customInstructions = instructions;
+  if (extract !== undefined || reconcile !== undefined) {
+    extraction.prompts = {
+      ...(extraction.prompts as Record<string, unknown> | undefined),
+      ...(extract === undefined ? {} : { extract }),
+      ...(reconcile === undefined ? {} : { reconcile }),
+    };
+    if (extraction.mode === 'single-pass') {
+      warnings.push(
+        'customPrompt / custom_update_memory_prompt replace prompts of the two-pass pipeline, but extraction.mode is single-pass: they are not used — remove extraction.mode to use them',
+      );
+    } else extraction.mode = 'two-pass';
+  }
+  out.extraction = extraction as EngramConfigInput['extraction'];
 }

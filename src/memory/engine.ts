@@ -1,7 +1,7 @@
 import type { EngramConfig } from '../config/engram-config.js';
 import { DerivedIndex } from '../indexes/derived-index.js';
 import { createIndex } from '../indexes/registry.js';
-import { createChatModel, createEmbedder } from '../providers/registry.js';
+import { createChatModel, createEmbedder, requireProvider } from '../providers/registry.js';
 import type { ChatModel } from '../spec/chat-model.js';
 import type { Embedder } from '../spec/embedder.js';
 import type { FetchLike } from '../spec/provider-settings.js';
@@ -30,6 +30,11 @@ export interface MemoryDeps {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   now?: () => Date;
+  /**
+   * Receives each configuration warning (a mem0 config's unused parts, ...). Default: each is
+   * emitted once per process with process.emitWarning (code ENGRAM_CONFIG).
+   */
+  onWarning?: (warning: string) => void;
 }
 
 /** The opened engine: what every operation reads and writes through. */
@@ -58,6 +63,9 @@ export class Engine {
   constructor(config: EngramConfig, deps: MemoryDeps) {
     this.#config = config;
     this.#deps = deps;
+    // An unknown provider fails here, not at the first call after a database file was created.
+    if (deps.embedder === undefined && config.embedder !== null) requireProvider(config.embedder, 'embedder');
+    if (deps.llm === undefined) for (const llm of config.llm) requireProvider(llm, 'chat');
   }
 
   /** The store and the embedding gate, opened once (a failed open is tried again next time). */

@@ -1,5 +1,6 @@
 import type { EngramConfig } from '../config/engram-config.js';
-import { loadConfig } from '../config/load-config.js';
+import { type loadConfig, loadConfigWithWarnings } from '../config/load-config.js';
+import { reportConfigWarnings } from '../config/report-warnings.js';
 import type { KeyStore } from '../spec/api-key.js';
 import type { ProviderHealth } from '../spec/embedder.js';
 import type { JobRecord } from '../spec/job.js';
@@ -81,6 +82,8 @@ const views = new WeakMap<object, { engine: Engine; config: EngramConfig }>();
  */
 export class Memory {
   readonly config: EngramConfig;
+  /** What the configuration holds that engram does not use, in words (also reported once; see deps.onWarning). */
+  readonly warnings: readonly string[];
   readonly #engine: Engine;
   /** False for a tenant view: closing a view closes nothing. */
   readonly #ownsEngine: boolean;
@@ -90,8 +93,12 @@ export class Memory {
   constructor(config?: Parameters<typeof loadConfig>[0], deps: MemoryDeps = {}) {
     const view = views.get(deps);
     views.delete(deps);
-    this.config =
-      view?.config ?? loadConfig(config, { env: deps.env ?? process.env, cwd: deps.cwd ?? process.cwd() });
+    const loaded = view
+      ? { config: view.config, warnings: [] }
+      : loadConfigWithWarnings(config, { env: deps.env ?? process.env, cwd: deps.cwd ?? process.cwd() });
+    this.config = loaded.config;
+    this.warnings = loaded.warnings;
+    reportConfigWarnings(loaded.warnings, deps.onWarning);
     this.#engine = view?.engine ?? new Engine(this.config, deps);
     this.#ownsEngine = view === undefined;
     this.#ctx = {

@@ -156,26 +156,30 @@ export function getProvider(name: string): ProviderEntry {
   return entry;
 }
 
-export function createEmbedder(settings: ProviderSettings, deps: ProviderDeps = {}): Embedder {
+/**
+ * The entry that builds `kind` models for the provider `settings` names; an unknown provider, or
+ * one without that kind of model, is an invalid_config error that lists the ones that would do.
+ * The engine checks its configured models with this when it is made, before any file is opened.
+ */
+export function requireProvider(settings: ProviderSettings, kind: 'embedder' | 'chat'): ProviderEntry {
   const entry = getProvider(settings.provider);
-  if (entry.embedder === undefined) {
+  if (entry[kind] === undefined) {
     throw new MemoryError(
       'invalid_config',
-      `Provider "${settings.provider}" has no embedding models. Pick one of: ${providersWith('embedder').join(', ')}.`,
+      `Provider "${settings.provider}" has no ${kind === 'chat' ? 'chat' : 'embedding'} models. Pick one of: ${providersWith(kind).join(', ')}.`,
     );
   }
-  return entry.embedder(settings, deps, entry.defaults, settings.provider.toLowerCase());
+  return entry;
+}
+
+export function createEmbedder(settings: ProviderSettings, deps: ProviderDeps = {}): Embedder {
+  const entry = requireProvider(settings, 'embedder');
+  return entry.embedder!(settings, deps, entry.defaults, settings.provider.toLowerCase());
 }
 
 export function createChatModel(settings: ProviderSettings, deps: ProviderDeps = {}): ChatModel {
-  const entry = getProvider(settings.provider);
-  if (entry.chat === undefined) {
-    throw new MemoryError(
-      'invalid_config',
-      `Provider "${settings.provider}" has no chat models. Pick one of: ${providersWith('chat').join(', ')}.`,
-    );
-  }
-  return entry.chat(settings, deps, entry.defaults, settings.provider.toLowerCase());
+  const entry = requireProvider(settings, 'chat');
+  return entry.chat!(settings, deps, entry.defaults, settings.provider.toLowerCase());
 }
 
 function providersWith(kind: 'embedder' | 'chat'): string[] {

@@ -50,8 +50,27 @@ describe('fromMem0Config', () => {
       embedder: { provider: 'openai', model: 'text-embedding-3-small', apiKey: 'sk-mem0', dimensions: 1536 },
       dbPath: '/var/lib/mem0/history.db',
       index: { provider: 'qdrant', url: 'http://localhost:6333', collection: 'memories' },
-      extraction: { customInstructions: 'Only extract food preferences.' },
+      extraction: { mode: 'two-pass', prompts: { extract: 'Only extract food preferences.' } },
     });
+  });
+
+  it('customPrompt replaces the extraction prompt, the update prompt the reconciliation one; customInstructions are added', () => {
+    const { config, warnings } = convertMem0Config({
+      customPrompt: 'Extract only food.',
+      custom_update_memory_prompt: 'Decide ADD/UPDATE/DELETE/NONE.',
+      customInstructions: 'Be brief.',
+    });
+    expect(config.extraction).toEqual({
+      mode: 'two-pass',
+      customInstructions: 'Be brief.',
+      prompts: { extract: 'Extract only food.', reconcile: 'Decide ADD/UPDATE/DELETE/NONE.' },
+    });
+    expect(warnings).toEqual([]);
+    const single = convertMem0Config({ customPrompt: 'x', extraction: { mode: 'single-pass' } });
+    expect(single.warnings.join()).toMatch(/single-pass: they are not used/);
+    expect(convertMem0Config({ customPrompt: 42 }).warnings).toEqual([
+      'customPrompt is not a non-empty string; ignored',
+    ]);
   });
 
   it('enableGraph turns engram’s graph on; a graph_store is noted as not used', () => {
@@ -107,7 +126,7 @@ describe('fromMem0Config', () => {
       dimensions: 768,
     });
     expect(config.dbPath).toBe('./vectors.sqlite');
-    expect(config.extraction?.customInstructions).toBe('Be brief.');
+    expect(config.extraction?.prompts?.extract).toBe('Be brief.');
     expect(warnings).toEqual([]);
   });
 
@@ -157,7 +176,8 @@ describe('loadConfig with a mem0 config', () => {
       dimensions: 1536,
     });
     expect(config.dbPath).toBe('/var/lib/mem0/history.db');
-    expect(config.extraction.customInstructions).toBe('Only extract food preferences.');
+    expect(config.extraction.prompts?.extract).toBe('Only extract food preferences.');
+    expect(config.extraction.mode).toBe('two-pass');
     expect(config.index).toEqual({
       provider: 'qdrant',
       url: 'http://localhost:6333',

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -66,6 +75,33 @@ describe('opening a file that is not a (healthy) engram database', () => {
     ).map((r) => r.name);
     check.close();
     expect(tables).toEqual(['customers']);
+  });
+
+  it("mem0's history database named by a mem0 config is refused byte for byte untouched, pointing at --from-mem0", async () => {
+    const path = join(dir, 'history.db');
+    const mem0 = new Database(path);
+    // mem0ai/oss's history table (TypeScript SDK), with one row.
+    mem0.exec(`CREATE TABLE memory_history (id TEXT PRIMARY KEY, memory_id TEXT NOT NULL, previous_value TEXT,
+      new_value TEXT, action TEXT NOT NULL, created_at TEXT, updated_at TEXT, is_deleted INTEGER DEFAULT 0);
+      INSERT INTO memory_history VALUES ('h1', 'm1', NULL, 'likes tea', 'ADD', '2024-01-01', NULL, 0)`);
+    mem0.close();
+    const before = readFileSync(path);
+    const memory = new Memory(
+      { historyStore: { provider: 'sqlite', config: { historyDbPath: path } } },
+      {
+        env: {},
+        cwd: dir,
+      },
+    );
+    try {
+      const err = await memory.getAll({ userId: 'u' }).catch((e: unknown) => e as Error);
+      expect((err as Error).message).toContain('mem0 database');
+      expect((err as Error).message).toContain(`engram import --from-mem0 ${path}`);
+    } finally {
+      await memory.close();
+    }
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
   it('a schema_version that is not a number is a store_error, not "table already exists"', async () => {

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { IngestWorker } from '../../ingest/ingest-worker.js';
 import { streamableHttpHandler } from '../../mcp/streamable-http-handler.js';
-import { Memory } from '../../memory/memory.js';
+import type { Memory } from '../../memory/memory.js';
 import { createChatModel, createEmbedder } from '../../providers/registry.js';
 import { JsonLogger } from '../../server/json-logger.js';
 import { type HealthCheck, isLoopback, type RunningServer, serve } from '../../server/serve.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import { globalOptions, type RegisterCommand } from '../cli-context.js';
-import { configSources } from '../open-memory.js';
+import { openMemory } from '../open-memory.js';
 import { parseIntegerFlag } from '../parse-flags.js';
 
 export const serveCommand: RegisterCommand = (program, context) => {
@@ -40,8 +40,7 @@ export const serveCommand: RegisterCommand = (program, context) => {
           `--no-auth is allowed only on a loopback address (127.0.0.1, ::1, localhost), not ${flags.host}.`,
         );
       }
-      const { input, options: loadOptions } = configSources(globals, context);
-      const memory = new Memory(input, { env: loadOptions.env, cwd: loadOptions.cwd });
+      const memory = openMemory(globals, context);
       const logger = new JsonLogger((line) => context.io.stdout(line));
       let server: RunningServer;
       try {

@@ -50,7 +50,11 @@ export async function runDemo(
   const env = context.io.env;
   if (flags.phase === 'recall') return recall(context, flags as DemoFlags);
 
-  const probe = new Memory(flags.input, { env, cwd: context.io.cwd });
+  const probe = new Memory(flags.input, {
+    env,
+    cwd: context.io.cwd,
+    onWarning: (warning) => context.io.stderr(`engram: warning: ${warning}\n`),
+  });
   const mode = await detectDemoMode(probe.config, env);
   const dbPath = probe.config.dbPath;
   await probe.close();
@@ -64,7 +68,7 @@ export async function runDemo(
   out(`  embedder: ${mode.embedder ? 'ok' : 'unavailable (keyword search only)'} — ${mode.embedderDetail}\n`);
   out(`  database: ${resolve(context.io.cwd, dbPath)} (tenant "${DEMO_TENANT}", reset for the demo)\n\n`);
 
-  const memory = new Memory(demoConfig(full), { env, cwd: context.io.cwd });
+  const memory = new Memory(demoConfig(full), { env, cwd: context.io.cwd, onWarning: () => {} });
   try {
     await memory.reset({ confirm: true });
     out(`— Process ${process.pid}: Sarah introduces herself —\n`);
@@ -117,7 +121,11 @@ function spawnRecall(context: CliContext, flags: DemoFlags): Promise<void> {
 
 async function recall(context: CliContext, flags: DemoFlags): Promise<void> {
   const out = context.io.stdout;
-  const memory = new Memory(demoConfig(flags), { env: context.io.env, cwd: context.io.cwd });
+  const memory = new Memory(demoConfig(flags), {
+    env: context.io.env,
+    cwd: context.io.cwd,
+    onWarning: (warning) => context.io.stderr(`engram: warning: ${warning}\n`),
+  });
   try {
     out(`— Process ${process.pid}: Sarah comes back —\n`);
     out(`sarah> ${QUESTION}\n`);

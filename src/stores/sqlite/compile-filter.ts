@@ -154,7 +154,10 @@ function compileComparison(
     case 'icontains': {
       // lower() folds ASCII letters only in SQLite (docs/search.md, "Filters").
       if (arrayColumn === true) {
-        return { sql: `EXISTS (SELECT 1 FROM json_each(${expr}) WHERE lower(value) = lower(?))`, params: [v] };
+        return {
+          sql: `EXISTS (SELECT 1 FROM json_each(${expr}) WHERE lower(value) = lower(?))`,
+          params: [v],
+        };
       }
       if (arrayColumn === false) return { sql: `instr(lower(${expr}), lower(?)) > 0`, params: [String(v)] };
       const path = arrayColumn.metadataPath.replaceAll("'", "''");

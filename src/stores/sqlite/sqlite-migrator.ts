@@ -59,6 +59,14 @@ export function migrate(connection: SqliteConnection): void {
   guarded(connection, () => checkTables(connection));
 }
 
+/**
+ * Refuses a file of another application before anything touches it — even the switch to WAL,
+ * which is recorded in the file's header. Only reads.
+ */
+export function refuseForeignFile(connection: SqliteConnection): void {
+  guarded(connection, () => inspect(connection));
+}
+
 /** The schema version recorded in the file (stats, health). */
 export function schemaVersion(connection: SqliteConnection): number {
   return readVersion(connection);
@@ -69,7 +77,11 @@ function inspect(connection: SqliteConnection): number {
   const tables = userTables(connection);
   if (tables.size === 0) return 0;
   if (!tables.has('meta')) {
-    throw notEngram(connection, `it has tables (${[...tables].slice(0, 5).join(', ')}) but no meta table`);
+    throw notEngram(
+      connection,
+      `it has tables (${[...tables].slice(0, 5).join(', ')}) but no meta table`,
+      isMem0File(tables),
+    );
   }
   if (connection.getMeta('schema_version') === null) {
     // Only an empty meta: an engram that stopped before its first migration committed.
@@ -111,11 +123,24 @@ function userTables(connection: SqliteConnection): Set<string> {
   return new Set(rows.map((r) => r.name));
 }
 
-function notEngram(connection: SqliteConnection, why: string): MemoryError {
+/** mem0's own SQLite files: its history database (TypeScript or Python) or its vector store. */
+const MEM0_TABLES = new Set(['memory_history', 'history', 'messages', 'vectors', 'memory_migrations']);
+
+function isMem0File(tables: Set<string>): boolean {
+  return (
+    [...tables].every((t) => MEM0_TABLES.has(t)) &&
+    (tables.has('memory_history') || tables.has('history') || tables.has('vectors'))
+  );
+}
+
+function notEngram(connection: SqliteConnection, why: string, mem0 = false): MemoryError {
+  const fix = mem0
+    ? ` It looks like a mem0 database (history_db_path or a mem0 vector store): engram never writes into it. Point dbPath at a new file and bring its memories along with \`engram import --from-mem0 ${connection.path}\`.`
+    : ' Point config store.path, dbPath or ENGRAM_DB at an engram database or at a new file.';
   return new MemoryError(
     'store_error',
-    `The file at ${connection.path} is a SQLite database but not an engram one: ${why}. engram leaves it untouched. Point config store.path, dbPath or ENGRAM_DB at an engram database or at a new file.`,
-    { details: { path: connection.path } },
+    `The file at ${connection.path} is a SQLite database but not an engram one: ${why}. engram leaves it untouched.${fix}`,
+    { details: { path: connection.path, ...(mem0 ? { mem0: true } : {}) } },
   );
 }
 

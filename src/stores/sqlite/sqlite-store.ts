@@ -46,7 +46,7 @@ import { SqliteMaintenance } from './sqlite-maintenance.js';
 import { SqliteMemoryReads } from './sqlite-memory-reads.js';
 import { SqliteMemoryWrites } from './sqlite-memory-writes.js';
 import { SqliteMessages } from './sqlite-messages.js';
-import { migrate } from './sqlite-migrator.js';
+import { migrate, refuseForeignFile } from './sqlite-migrator.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqliteSearch } from './sqlite-search.js';
 import { SqliteTransfer } from './sqlite-transfer.js';
@@ -144,6 +144,7 @@ export class SqliteStore implements Store {
   /** Checks that the file is a (current or older) engram database, migrates it, opens the vectors. */
   async init(): Promise<void> {
     if (this.#vectorTable) return;
+    refuseForeignFile(this.#connection);
     this.#connection.configure();
     migrate(this.#connection);
     try {
