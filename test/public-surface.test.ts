@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import {
   ScopedMemory,
   STORE_CAPABILITIES,
 } from '../src/index.js';
+import { Memory as Mem0Memory } from '../src/mem0/index.js';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -124,6 +125,41 @@ describe('package index', () => {
       expect(() => scoped.requireAdmin('reset')).toThrow(expect.objectContaining({ code: 'admin_required' }));
     } finally {
       await memory.close();
+    }
+  });
+});
+
+describe('package entry points', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    exports: Record<string, { types: string; import: string }>;
+  };
+
+  it('lists each entry point once, built from a source file that exists', () => {
+    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './mem0']);
+    for (const entry of Object.values(pkg.exports)) {
+      const source = entry.import.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts');
+      expect(existsSync(new URL(`../${source}`, import.meta.url)), source).toBe(true);
+      expect(entry.types).toBe(entry.import.replace(/\.js$/, '.d.ts'));
+    }
+  });
+
+  it("exports mem0ai/oss's Memory class from engram/mem0", () => {
+    expect(typeof Mem0Memory).toBe('function');
+    expect(typeof Mem0Memory.fromConfig).toBe('function');
+    for (const method of [
+      'add',
+      'get',
+      'search',
+      'update',
+      'delete',
+      'deleteAll',
+      'history',
+      'reset',
+      'getAll',
+    ]) {
+      expect(typeof (Mem0Memory.prototype as unknown as Record<string, unknown>)[method], method).toBe(
+        'function',
+      );
     }
   });
 });

@@ -126,6 +126,35 @@ describe('engram memory commands (--json)', () => {
     expect(all.next_cursor).toBeNull();
   });
 
+  it('add --expires hides the memory after that day; list and search --show-expired show it', async () => {
+    const added = parseJson<AddResult>(
+      await cli(
+        'add',
+        'the 2020 fair is open',
+        '--user',
+        'erin',
+        '--no-infer',
+        '--expires',
+        '2020-01-31',
+        '--json',
+      ),
+    );
+    expect(added.results[0]?.event).toBe('ADD');
+    expect(parseJson<GetAllResult>(await cli('list', '--user', 'erin', '--json')).results).toEqual([]);
+    const shown = parseJson<GetAllResult>(await cli('list', '--user', 'erin', '--show-expired', '--json'));
+    expect(shown.results[0]?.metadata).toEqual({ expiration_date: '2020-01-31' });
+    expect(parseJson<SearchResult>(await cli('search', 'fair', '--user', 'erin', '--json')).results).toEqual(
+      [],
+    );
+    const found = parseJson<SearchResult>(
+      await cli('search', 'fair', '--user', 'erin', '--show-expired', '--json'),
+    );
+    expect(found.results.map((r) => r.memory)).toEqual(['the 2020 fair is open']);
+    const bad = await cli('add', 'x', '--user', 'erin', '--no-infer', '--expires', '31/01/2020');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expirationDate must be a calendar day');
+  });
+
   it('deletes; the id is gone afterwards', async () => {
     const run = await cli('delete', id, '--json');
     expect(run.code).toBe(0);

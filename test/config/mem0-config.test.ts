@@ -68,7 +68,7 @@ describe('fromMem0Config', () => {
     expect(warnings).toEqual([]);
     const single = convertMem0Config({ customPrompt: 'x', extraction: { mode: 'single-pass' } });
     expect(single.warnings.join()).toMatch(/single-pass: they are not used/);
-    expect(convertMem0Config({ customPrompt: 42 }).warnings).toEqual([
+    expect(convertMem0Config({ customPrompt: 42 as unknown as string }).warnings).toEqual([
       'customPrompt is not a non-empty string; ignored',
     ]);
   });

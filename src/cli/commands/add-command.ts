@@ -14,6 +14,7 @@ export const addCommand: RegisterCommand = (program, context) => {
     .option('--metadata <json>', 'metadata as a JSON object')
     .option('--no-infer', 'store the text as it is, without the LLM')
     .option('--event-time <iso>', 'when this was said or true (ISO 8601); default now')
+    .option('--expires <day>', 'day (YYYY-MM-DD) after which these memories are hidden unless --show-expired')
     .action(async (text: string, options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const metadata = parseJsonObjectFlag(options.metadata as string | undefined, '--metadata');
@@ -23,6 +24,7 @@ export const addCommand: RegisterCommand = (program, context) => {
           ...(metadata === undefined ? {} : { metadata }),
           infer: options.infer !== false,
           ...(typeof options.eventTime === 'string' ? { eventTime: options.eventTime } : {}),
+          ...(typeof options.expires === 'string' ? { expirationDate: options.expires } : {}),
         }),
       );
       if (globals.json) return printJson(context, result);

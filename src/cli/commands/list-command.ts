@@ -11,6 +11,7 @@ export const listCommand: RegisterCommand = (program, context) => {
     .option('--limit <n>', 'memories per page (default 100)')
     .option('--cursor <c>', 'continue from a previous page (its next_cursor)')
     .option('--all', 'follow next_cursor to the end')
+    .option('--show-expired', 'include memories past their expiration day')
     .action(async (options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const limit = parseIntegerFlag(options.limit as string | undefined, '--limit');
@@ -23,6 +24,7 @@ export const listCommand: RegisterCommand = (program, context) => {
             ...scope,
             ...(limit === undefined ? {} : { limit }),
             ...(cursor === undefined ? {} : { cursor }),
+            ...(options.showExpired === true ? { showExpired: true } : {}),
           });
           results.push(...page.results);
           if (options.all !== true || page.next_cursor === null) {

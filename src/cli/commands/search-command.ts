@@ -24,6 +24,7 @@ export const searchCommand: RegisterCommand = (program, context) => {
     .option('--as-of <iso>', 'what was true at this time (ISO 8601): the versions true then')
     .option('--known-at <iso>', 'as engram knew it at this time (ISO 8601)')
     .option('--filters <json>', 'mem0 filters as a JSON object')
+    .option('--show-expired', 'include memories past their expiration day')
     .action(async (query: string, options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const limit = parseIntegerFlag(options.limit as string | undefined, '--limit');
@@ -35,6 +36,7 @@ export const searchCommand: RegisterCommand = (program, context) => {
           ...(limit === undefined ? {} : { limit }),
           ...(threshold === undefined ? {} : { threshold }),
           ...(options.explain === true ? { explain: true } : {}),
+          ...(options.showExpired === true ? { showExpired: true } : {}),
           ...(typeof options.asOf === 'string' ? { asOf: options.asOf } : {}),
           ...(typeof options.knownAt === 'string' ? { knownAt: options.knownAt } : {}),
           // The engine validates the filter tree and says what is wrong with it.
