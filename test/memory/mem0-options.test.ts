@@ -95,4 +95,24 @@ describe('mem0 options on the native API', () => {
       fx.memory.add('x', { userId: 'u', infer: false, customInstructions: 'Only drinks.' }),
     ).rejects.toThrow(/customInstructions/);
   });
+
+  it('searches and lists across scopes with an OR whose every branch names one (mem0 OR across entities)', async () => {
+    const m = fx.memory;
+    await m.add('alice likes tea', { userId: 'alice', infer: false });
+    await m.add('bob likes tea', { userId: 'bob', infer: false });
+    await m.add('the bot likes tea', { agentId: 'bot', infer: false });
+    const across = { OR: [{ user_id: 'alice' }, { agent_id: 'bot' }] };
+    expect(texts(await m.getAll({ filters: across }))).toEqual(['alice likes tea', 'the bot likes tea']);
+    expect(texts(await m.search('tea', { filters: across }))).toEqual([
+      'alice likes tea',
+      'the bot likes tea',
+    ]);
+    expect(texts(await m.search('tea', { filters: across, mode: 'keyword' }))).toEqual([
+      'alice likes tea',
+      'the bot likes tea',
+    ]);
+    await expect(m.getAll({ filters: { OR: [{ user_id: 'alice' }, { 'metadata.x': 1 }] } })).rejects.toThrow(
+      /every branch must name one/,
+    );
+  });
 });

@@ -131,9 +131,13 @@ describe('Memory API (infer: false) against a real SQLite file and a fake Ollama
       code: 'invalid_filter',
       message: expect.stringContaining('"hash"'),
     });
+    // An OR is scoped when every branch names a scope (see mem0-options.test.ts); one that does not is refused.
     await expect(
-      memory.search('x', { filters: { OR: [{ user_id: 'f' }, { user_id: 'g' }] } }),
+      memory.search('x', { filters: { OR: [{ user_id: 'f' }, { 'metadata.topic': 'g' }] } }),
     ).rejects.toMatchObject({
+      code: 'scope_required',
+    });
+    await expect(memory.search('x', { filters: { NOT: { user_id: 'f' } } })).rejects.toMatchObject({
       code: 'scope_required',
     });
   });
