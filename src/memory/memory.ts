@@ -55,6 +55,7 @@ import type { ModelObserver } from './observed-models.js';
 import { listMemories, readHistory, readMemory, readVersions } from './read/read-memories.js';
 import { type ReindexOptions, type ReindexResult, reindex } from './reindex/reindex.js';
 import { requireScope, scopeFilter, scopeIds } from './resolve-scope.js';
+import { checkSearch } from './search/check-search.js';
 import { findMemories } from './search/find-memories.js';
 import { timeWindow } from './time-window.js';
 import { updateMemory } from './update/update-memory.js';
@@ -65,12 +66,10 @@ import {
   checkText,
   checkThreshold,
   checkTokenBudget,
-  pageLimit,
+  MAX_PAGE,
 } from './validate-input.js';
 
 export type { MemoryDeps } from './engine.js';
-
-const MAX_PAGE = 1000;
 
 /** Tenant views in the making: `forTenant` registers the engine to share under a fresh deps object. */
 const views = new WeakMap<object, { engine: Engine; config: EngramConfig }>();
@@ -212,15 +211,7 @@ export class Memory {
     const { infer, importance, ...request } = checkAdd(input, options, this.config.limits, () =>
       this.#engine.now(),
     );
-    if (!infer) {
-      if (request.customInstructions !== undefined) {
-        throw new MemoryError(
-          'invalid_input',
-          'customInstructions guide the extraction of an inferred add; with infer: false nothing is extracted. Drop one of them.',
-        );
-      }
-      return addRaw(this.#ctx, { ...request, importance: importance ?? 0.5 });
-    }
+    if (!infer) return addRaw(this.#ctx, { ...request, importance: importance ?? 0.5 });
     this.#engine.requireLlm();
     // An explicit importance replaces the model's estimate for every fact (docs/inference.md).
     return addInferred(this.#ctx, { ...request, importance: importance ?? null });
@@ -316,26 +307,7 @@ export class Memory {
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
-    const text = checkText(query, this.config.limits, 'The search query');
-    const filter = hideExpired(
-      scopedFilter(options, options.filters, 'A search', this.config.limits),
-      options.showExpired,
-      this.#engine.now(),
-    );
-    const limit = pageLimit(options, this.config.search.defaultLimit, MAX_PAGE);
-    const threshold = checkThreshold(options.threshold);
-    const window = timeWindow(options, this.#engine.now());
-    const { mode } = options;
-    return findMemories(this.#ctx, {
-      query: text,
-      filter,
-      limit,
-      threshold,
-      asOf: window?.asOf,
-      knownAt: window?.knownAt,
-      mode,
-      explain: !!options.explain,
-    });
+    return findMemories(this.#ctx, checkSearch(this.#ctx, query, options));
   }
 
   /** New text is a new version (see update/update-memory.ts); metadata merges unless replaced. */

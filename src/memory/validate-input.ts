@@ -147,6 +147,9 @@ export function checkId(id: unknown): asserts id is string {
   }
 }
 
+/** The most memories one page, one search or one job listing returns. */
+export const MAX_PAGE = 1000;
+
 export function checkLimit(limit: unknown, max: number): number {
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > max) {
     throw new MemoryError(

@@ -2,14 +2,15 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { hashApiKey } from '../memory/access/issue-api-key.js';
 import { openPrincipal, type Principal } from '../memory/access/principal.js';
-import { ScopedMemory } from '../memory/access/scoped-memory.js';
 import type { Memory } from '../memory/memory.js';
+import type { WebhooksOptions } from '../webhooks/webhooks.js';
 import type { AppEnv } from './app-env.js';
 import { docsPage } from './docs-page.js';
 import { toErrorResponse } from './error-response.js';
 import { HttpError } from './http-error.js';
 import { type JsonLogger, silentLogger } from './json-logger.js';
 import { type McpHandler, mcpRoute } from './mcp-route.js';
+import { Mem0Platform } from './mem0-platform.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi-document.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
@@ -38,6 +39,8 @@ export interface AppOptions {
   nowMs?: () => number;
   /** Serves `POST /mcp` when given (`engram serve` passes `streamableHttpHandler()` from src/mcp); absent: no /mcp. */
   mcp?: McpHandler;
+  /** mem0 webhooks: retry delays, poll interval of queued adds, fetch (tests). */
+  webhooks?: WebhooksOptions;
 }
 
 /** The app, and `dispose()`, which detaches it from the engine (`serve` calls it on close). */
@@ -55,6 +58,12 @@ export function createApp(options: AppOptions): EngramApp {
   // LLM and embedding call latency and tokens reach /metrics from the engine itself, until the
   // app is disposed: an engine outlives the apps built on it (tests, a restarted server).
   const unobserve = memory.observeModels(metrics);
+  // mem0's project features (custom instructions, exports, webhooks) for every tenant of the engine.
+  const platform = new Mem0Platform({
+    memory,
+    logger,
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+  });
   const nowMs = options.nowMs ?? Date.now;
   const limiter =
     options.rateLimit === null ? null : new RateLimiter(options.rateLimit ?? { perSecond: 50, burst: 100 });
@@ -112,7 +121,7 @@ export function createApp(options: AppOptions): EngramApp {
 
   app.use('*', async (c, next) => {
     const principal = auth
-      ? await authenticate(memory, c.req.header('authorization'))
+      ? await authenticate(memory, readApiKey(c.req.header('authorization'), c.req.header('x-api-key')))
       : openPrincipal(memory.tenant);
     if (limiter) {
       const taken = limiter.take(principal.keyId ?? 'open', nowMs());
@@ -128,7 +137,7 @@ export function createApp(options: AppOptions): EngramApp {
         );
       }
     }
-    c.set('scoped', new ScopedMemory(view(principal.tenant), principal));
+    c.set('scoped', platform.scoped(view(principal.tenant), principal));
     await next();
   });
 
@@ -136,7 +145,7 @@ export function createApp(options: AppOptions): EngramApp {
   app.route('/', graphRoutes());
   app.route('/', observeRoutes(metrics));
   app.route('/', keyRoutes());
-  app.route('/', platformRoutes());
+  app.route('/', platformRoutes(platform));
   if (options.mcp) app.route('/', mcpRoute(options.mcp));
 
   app.notFound((c) =>
@@ -168,17 +177,17 @@ export function createApp(options: AppOptions): EngramApp {
   return Object.assign(app, {
     dispose: () => {
       unobserve();
+      platform.close();
     },
   });
 }
 
-async function authenticate(memory: Memory, header: string | undefined): Promise<Principal> {
-  const secret = readApiKey(header);
+async function authenticate(memory: Memory, secret: string | null): Promise<Principal> {
   if (secret === null) {
     throw new HttpError(
       401,
       'unauthorized',
-      'Send an API key: Authorization: Token <key> (or Bearer <key>). Create one with `engram keys create --tenant <name>`.',
+      'Send an API key: Authorization: Token <key> (or Bearer <key>, or X-API-Key: <key>). Create one with `engram keys create --tenant <name>`.',
       {
         headers: { 'WWW-Authenticate': 'Bearer realm="engram"' },
       },

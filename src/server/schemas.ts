@@ -51,6 +51,7 @@ export const addBodySchema = z.strictObject({
 export const listQuerySchema = z.strictObject({
   ...scopeFields,
   limit: z.coerce.number().int().min(1).max(1000).optional(),
+  top_k: z.coerce.number().int().min(1).max(1000).optional().describe("mem0's name for limit."),
   cursor: z.string().optional(),
 });
 
@@ -77,6 +78,7 @@ export const searchBodySchema = z.strictObject({
   ...scopeFields,
   filters: filters.optional(),
   limit: z.number().int().min(1).max(1000).optional(),
+  top_k: z.number().int().min(1).max(1000).optional().describe("mem0's name for limit."),
   threshold: z.number().min(0).max(1).optional(),
   as_of: time.optional().describe('Rank the versions true at this instant (world time).'),
   known_at: time.optional().describe('As engram knew it at this instant (system time); default now.'),

@@ -6,7 +6,7 @@ import type { InjectedFailure, RecordedRequest } from './fake-http.js';
  * A fake Qdrant: a real HTTP server on 127.0.0.1 speaking the subset of Qdrant's REST API that
  * @qdrant/js-client-rest sends for a single-vector collection — `{result, status: "ok", time}`
  * envelopes, `{status: {error}}` failures with Qdrant's wording and status codes, exact vector
- * scores (Cosine, Dot), payload filters (`must`/`should`/`must_not` with `match`
+ * scores (Cosine, Dot), scroll in id order, payload filters (`must`/`should`/`must_not` with `match`
  * value/any/except), the `api-key` header. Anything else answers 400 "fake-qdrant does not
  * implement …", so a client that starts using more of the API fails loudly instead of passing.
  */
@@ -173,6 +173,8 @@ export async function startFakeQdrant(options: { apiKey?: string } = {}): Promis
         return done();
       case 'POST /points/query':
         return ok({ points: query(collection, body) });
+      case 'POST /points/scroll':
+        return ok(scroll(collection, body));
       case 'POST /points/count':
         return ok({ count: [...collection.stored.values()].filter((p) => matches(p, body.filter)).length });
       default:
@@ -263,6 +265,32 @@ export async function startFakeQdrant(options: { apiKey?: string } = {}): Promis
         const payload = selectPayload(point.payload, body.with_payload);
         return { id: point.id, version: point.version, score, ...(payload === undefined ? {} : { payload }) };
       });
+  }
+
+  /**
+   * Points in id order (integers, then UUIDs) from `offset` (an id, inclusive), `next_page_offset`
+   * the id after the page; vectors as Qdrant keeps them (a Cosine collection's normalized).
+   */
+  function scroll(collection: Collection, body: Json): Json {
+    if (body.order_by != null) throw unsupported('scroll with `order_by`');
+    const limit = typeof body.limit === 'number' ? body.limit : 10;
+    const sorted = [...collection.stored.values()]
+      .filter((point) => matches(point, body.filter))
+      .sort((a, b) => compareIds(a.id, b.id));
+    const from =
+      body.offset == null ? 0 : sorted.findIndex((p) => compareIds(p.id, pointId(body.offset)) >= 0);
+    const start = from < 0 ? sorted.length : from;
+    return {
+      points: sorted.slice(start, start + limit).map((point) => {
+        const payload = selectPayload(point.payload, body.with_payload ?? true);
+        return {
+          id: point.id,
+          ...(payload === undefined ? {} : { payload }),
+          ...(body.with_vector === true ? { vector: point.unit } : {}),
+        };
+      }),
+      next_page_offset: sorted[start + limit]?.id ?? null,
+    };
   }
 
   function describe(collection: Collection): Json {
@@ -374,6 +402,13 @@ function pointId(id: unknown): string | number {
   throw formatError(
     `value ${String(id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`,
   );
+}
+
+function compareIds(a: string | number, b: string | number): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function selects(body: Json, point: FakeQdrantPoint): boolean {

@@ -4,9 +4,13 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MemoryError } from '../../spec/memory-error.js';
 import { parseExport } from '../../transfer/export-format.js';
-import { globalOptions, type RegisterCommand } from '../cli-context.js';
+import { importMem0, type Mem0ImportPhase } from '../../transfer/mem0/import-mem0.js';
+import { renderMem0Report } from '../../transfer/mem0/mem0-import-report.js';
+import { MEM0_SOURCE_FORMS } from '../../transfer/mem0/mem0-source.js';
+import { type CliContext, globalOptions, type RegisterCommand } from '../cli-context.js';
 import { withMemory } from '../open-memory.js';
 import { printJson, printLines, printNote, renderTable } from '../output.js';
+import { ProgressBar } from '../progress-bar.js';
 import { readScope, withScopeOptions } from './scope-options.js';
 
 /**
@@ -65,10 +69,44 @@ export const exportCommand: RegisterCommand = (program, context) => {
 
   program
     .command('import')
-    .description('import a file written by `engram export` (idempotent: importing twice adds nothing)')
-    .argument('<file>', 'the export file, or - for standard input')
-    .action(async (file: string, _options: unknown, command: Command) => {
+    .description(
+      'import a file written by `engram export`, or a mem0 installation with --from-mem0 (idempotent: importing twice adds nothing)',
+    )
+    .argument('[file]', 'the export file, or - for standard input')
+    .option('--from-mem0 <source...>', `import a mem0 installation instead: ${MEM0_SOURCE_FORMS}`)
+    .option(
+      '--mem0-embedder <model>',
+      "with --from-mem0: the model that made mem0's vectors (provider:model)",
+    )
+    .option(
+      '--unscoped-into <scope>',
+      'with --from-mem0: user=<id>[,agent=<id>][,run=<id>] for memories mem0 kept no scope of',
+    )
+    .option('--qdrant-api-key <key>', 'with --from-mem0 qdrant:…: the Qdrant API key')
+    .action(async (file: string | undefined, options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
+      if (Array.isArray(options.fromMem0)) {
+        if (file !== undefined)
+          throw new MemoryError('invalid_input', 'Give an export file or --from-mem0, not both.');
+        const progress = mem0Progress(context);
+        const report = await withMemory(globals, context, (memory) =>
+          importMem0(memory, {
+            sources: options.fromMem0 as string[],
+            cwd: context.io.cwd,
+            sourceEmbedder: options.mem0Embedder as string | undefined,
+            unscopedInto: options.unscopedInto as string | undefined,
+            qdrantApiKey: options.qdrantApiKey as string | undefined,
+            onProgress: progress.update,
+          }).finally(progress.finish),
+        );
+        return globals.json ? printJson(context, report) : printLines(context, renderMem0Report(report));
+      }
+      if (file === undefined) {
+        throw new MemoryError(
+          'invalid_input',
+          'engram import needs a file written by `engram export` (- for standard input), or --from-mem0 <source>.',
+        );
+      }
       const text =
         file === '-' ? readFileSync(0, 'utf8') : readFileSync(resolve(context.io.cwd, file), 'utf8');
       // Checked whole before anything is written: a malformed or truncated file imports nothing.
@@ -104,3 +142,23 @@ export const exportCommand: RegisterCommand = (program, context) => {
       ]);
     });
 };
+
+/** One progress bar per phase of a mem0 import (stderr), each ended when the import ends. */
+function mem0Progress(context: CliContext) {
+  const labels: Record<Mem0ImportPhase, string> = {
+    read: 'reading mem0',
+    write: 'importing',
+    embed: 'embedding',
+  };
+  const bars = new Map<Mem0ImportPhase, { bar: ProgressBar; done: number; total: number }>();
+  return {
+    update: (phase: Mem0ImportPhase, done: number, total: number) => {
+      const entry = bars.get(phase) ?? { bar: new ProgressBar(context, labels[phase]), done, total };
+      bars.set(phase, { ...entry, done, total });
+      entry.bar.update(done, total);
+    },
+    finish: () => {
+      for (const [phase, { bar, done, total }] of bars) bar.finish(`${labels[phase]}: ${done}/${total}`);
+    },
+  };
+}

@@ -36,6 +36,12 @@ export function checkAdd(
   const messages = normaliseMessages(input, limits);
   const ids = requireScope(scopeIds(options), 'Adding memories');
   const infer = options.infer ?? true;
+  if (!infer && options.customInstructions !== undefined) {
+    throw new MemoryError(
+      'invalid_input',
+      'customInstructions guide the extraction of an inferred add; with infer: false nothing is extracted. Drop one of them.',
+    );
+  }
   return {
     ids,
     messages,

@@ -12,9 +12,7 @@ import type { MemoryContext } from '../memory-context.js';
 import { memoryNotFound } from '../memory-not-found.js';
 import { toHistoryItem, toMemoryItem, toVersionItem } from '../render-item.js';
 import { noVersionAt, timeWindow } from '../time-window.js';
-import { checkId, checkOffset, checkStates, pageLimit } from '../validate-input.js';
-
-const MAX_PAGE = 1000;
+import { checkId, checkOffset, checkStates, MAX_PAGE, pageLimit } from '../validate-input.js';
 
 /** The current version, or the one true at `asOf` as engram knew it at `knownAt`. */
 export async function readMemory(ctx: MemoryContext, id: string, options: GetOptions): Promise<MemoryItem> {

@@ -46,8 +46,8 @@ export function memoryRoutes(): Hono<AppEnv> {
   });
 
   app.get('/memories', async (c) => {
-    const q = parseQuery(c, listQuerySchema);
-    return c.json(await c.get('scoped').getAll(q));
+    const { top_k: topK, ...q } = parseQuery(c, listQuerySchema);
+    return c.json(await c.get('scoped').getAll({ ...q, ...(topK === undefined ? {} : { topK }) }));
   });
 
   app.delete('/memories', async (c) => {
@@ -88,10 +88,11 @@ export function memoryRoutes(): Hono<AppEnv> {
 
   app.post('/search', async (c) => {
     const body = await parseBody(c, searchBodySchema);
-    const { query, filters, as_of, known_at, ...rest } = body;
+    const { query, filters, as_of, known_at, top_k: topK, ...rest } = body;
     return c.json(
       await c.get('scoped').search(query, {
         ...rest,
+        ...(topK === undefined ? {} : { topK }),
         filters: filters as Filter | undefined,
         asOf: as_of,
         knownAt: known_at,

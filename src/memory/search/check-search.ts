@@ -1,0 +1,27 @@
+import type { SearchOptions } from '../api-types.js';
+import { hideExpired } from '../filters/expiration.js';
+import { scopedFilter } from '../filters/scoped-filter.js';
+import type { MemoryContext } from '../memory-context.js';
+import { timeWindow } from '../time-window.js';
+import { checkText, checkThreshold, MAX_PAGE, pageLimit } from '../validate-input.js';
+import type { FindRequest } from './find-memories.js';
+
+/** A search's query and options, checked: the scope, the filter (expired memories hidden), the page, the window. */
+export function checkSearch(ctx: MemoryContext, query: string, options: SearchOptions): FindRequest {
+  const now = ctx.engine.now();
+  const window = timeWindow(options, now);
+  return {
+    query: checkText(query, ctx.config.limits, 'The search query'),
+    filter: hideExpired(
+      scopedFilter(options, options.filters, 'A search', ctx.config.limits),
+      options.showExpired,
+      now,
+    ),
+    limit: pageLimit(options, ctx.config.search.defaultLimit, MAX_PAGE),
+    threshold: checkThreshold(options.threshold),
+    asOf: window?.asOf,
+    knownAt: window?.knownAt,
+    mode: options.mode,
+    explain: !!options.explain,
+  };
+}
