@@ -195,4 +195,20 @@ export function applyPatch(
     Object.assign(draft.extraction, defined(extraction));
     recordLeaves(extraction, 'extraction', label, sources);
   }
+  const { audit, retention, safety, consolidation } = patch;
+  for (const [name, block] of [
+    ['audit', audit],
+    ['retention', retention],
+    ['consolidation', consolidation],
+  ] as const) {
+    if (!block) continue;
+    Object.assign(draft[name], defined(block));
+    recordLeaves(block, name, label, sources);
+  }
+  if (safety) {
+    const { redact, ...rest } = safety;
+    if (redact) draft.safety.redact = { ...draft.safety.redact, ...defined(redact) };
+    Object.assign(draft.safety, defined(rest));
+    recordLeaves(defined({ ...rest, redact }), 'safety', label, sources);
+  }
 }

@@ -100,3 +100,44 @@ export const observeFields = {
     z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
   ),
 };
+
+export const weightFields = {
+  relevance: nonNegativeNumber(),
+  recency: nonNegativeNumber(),
+  importance: nonNegativeNumber(),
+};
+export const searchFields = {
+  halfLifeDays: positiveNumber(),
+  candidates: positiveInt(),
+  keywordWeight: z
+    .number({ error: 'expected a number from 0 to 1' })
+    .min(0, { error: 'expected a number from 0 to 1' })
+    .max(1, { error: 'expected a number from 0 to 1' }),
+  defaultLimit: positiveInt(),
+};
+/** A whole number from 1 to `max`: a limit the database itself could not go past. */
+const boundedInt = (max: number, why: string) =>
+  positiveInt().max(max, { error: `expected a whole number from 1 to ${max} (${why})` });
+export const limitsFields = {
+  maxTextChars: positiveInt(),
+  maxMessages: positiveInt(),
+  maxMetadataBytes: positiveInt(),
+  // SQLite refuses expressions and JSON nested deeper than 1,000, and compiling a filter takes
+  // time that grows faster than its size (~1 s at 5,000 conditions, blocking the process):
+  // the caps keep every allowed input runnable and cheap enough.
+  maxFilterDepth: boundedInt(100, 'SQLite expression depth'),
+  maxFilterNodes: boundedInt(5_000, 'time to compile the SQL'),
+  maxFilterList: positiveInt(),
+  maxMetadataDepth: boundedInt(500, 'SQLite JSON nesting'),
+};
+
+/** The defaults of `limits` (docs/architecture.md, "Input limits"). */
+export const DEFAULT_LIMITS = {
+  maxTextChars: 20_000,
+  maxMessages: 200,
+  maxMetadataBytes: 16_384,
+  maxFilterDepth: 32,
+  maxFilterNodes: 1_000,
+  maxFilterList: 1_000,
+  maxMetadataDepth: 32,
+} as const;

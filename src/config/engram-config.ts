@@ -1,18 +1,24 @@
 import { z } from 'zod';
 import type { ProviderSettings } from '../spec/provider-settings.js';
 import {
+  DEFAULT_LIMITS,
   graphFields,
   indexFields,
   indexSettings,
+  limitsFields,
   nonEmptyString,
   nonNegativeInt,
   nonNegativeNumber,
   observeFields,
   positiveInt,
-  positiveNumber,
+  searchFields,
   storeFields,
   storeSettings,
+  weightFields,
 } from './config-fields.js';
+import { LIFECYCLE_KEYS, lifecycleBlocks, lifecyclePatches } from './lifecycle-config.js';
+
+export { DEFAULT_LIMITS } from './config-fields.js';
 
 /** Where Ollama listens when nothing else says so. */
 export const DEFAULT_OLLAMA_BASE_URL = 'http://localhost:11434';
@@ -121,46 +127,6 @@ const llmChain = <T extends z.ZodType>(entry: T) =>
     ),
   );
 
-const weightFields = {
-  relevance: nonNegativeNumber(),
-  recency: nonNegativeNumber(),
-  importance: nonNegativeNumber(),
-};
-const searchFields = {
-  halfLifeDays: positiveNumber(),
-  candidates: positiveInt(),
-  keywordWeight: z
-    .number({ error: 'expected a number from 0 to 1' })
-    .min(0, { error: 'expected a number from 0 to 1' })
-    .max(1, { error: 'expected a number from 0 to 1' }),
-  defaultLimit: positiveInt(),
-};
-/** A whole number from 1 to `max`: a limit the database itself could not go past. */
-const boundedInt = (max: number, why: string) =>
-  positiveInt().max(max, { error: `expected a whole number from 1 to ${max} (${why})` });
-const limitsFields = {
-  maxTextChars: positiveInt(),
-  maxMessages: positiveInt(),
-  maxMetadataBytes: positiveInt(),
-  // SQLite refuses expressions and JSON nested deeper than 1,000, and compiling a filter takes
-  // time that grows faster than its size (~1 s at 5,000 conditions, blocking the process):
-  // the caps keep every allowed input runnable and cheap enough.
-  maxFilterDepth: boundedInt(100, 'SQLite expression depth'),
-  maxFilterNodes: boundedInt(5_000, 'time to compile the SQL'),
-  maxFilterList: positiveInt(),
-  maxMetadataDepth: boundedInt(500, 'SQLite JSON nesting'),
-};
-
-/** The defaults of `limits` (docs/architecture.md, "Input limits"). */
-export const DEFAULT_LIMITS = {
-  maxTextChars: 20_000,
-  maxMessages: 200,
-  maxMetadataBytes: 16_384,
-  maxFilterDepth: 32,
-  maxFilterNodes: 1_000,
-  maxFilterList: 1_000,
-  maxMetadataDepth: 32,
-} as const;
 const extractionMode = z.enum(['two-pass', 'single-pass'], {
   error: 'expected "two-pass" or "single-pass"',
 });
@@ -255,6 +221,7 @@ export const engramConfigSchema = z.strictObject({
       prompts: promptOverrides.optional(),
     })
     .prefault({}),
+  ...lifecycleBlocks,
 });
 
 /**
@@ -323,6 +290,7 @@ export const engramConfigPatchSchema = z.strictObject({
       prompts: promptOverrides.optional(),
     })
     .optional(),
+  ...lifecyclePatches,
 });
 
 export type EngramConfig = z.output<typeof engramConfigSchema>;
@@ -366,6 +334,15 @@ export interface EngramConfigInput {
   extraction?: Partial<ExtractionConfig> | undefined;
   graph?: Partial<GraphConfig> | undefined;
   observe?: Partial<ObserveConfig> | undefined;
+  audit?: Partial<EngramConfig['audit']> | undefined;
+  retention?: Partial<EngramConfig['retention']> | undefined;
+  safety?:
+    | {
+        instructions?: EngramConfig['safety']['instructions'];
+        redact?: Partial<EngramConfig['safety']['redact']>;
+      }
+    | undefined;
+  consolidation?: Partial<EngramConfig['consolidation']> | undefined;
 }
 
 /** Allowed keys per object path, for "did you mean" hints on unknown keys. */
@@ -381,6 +358,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   graph: Object.keys(graphFields),
   observe: Object.keys(observeFields),
   'extraction.prompts': ['extract', 'reconcile', 'singlePass'],
+  ...LIFECYCLE_KEYS,
 };
 
 // Compile-time guard: the resolved entries are exactly what the provider registry consumes.

@@ -63,7 +63,36 @@ describe('loadConfig defaults', () => {
         skipPatterns: [],
         prices: {},
       },
+      audit: { enabled: true, reads: true, retentionDays: 365 },
+      retention: { purge: false, purgeEveryMinutes: 60 },
+      safety: {
+        instructions: 'flag',
+        redact: { apiKeys: false, tokens: false, cards: false, emails: false, phones: false },
+      },
+      consolidation: { sameAbove: 0.95, askAbove: 0.85, maxMemories: 5000 },
     });
+  });
+
+  it('lifecycle settings are layered and checked by name', () => {
+    const cwd = tempDir();
+    const config = loadConfig(
+      { retention: { runDays: 30 }, safety: { redact: { emails: true } }, audit: { reads: false } },
+      { env: {}, cwd },
+    );
+    expect(config.retention.runDays).toBe(30);
+    expect(config.safety.redact).toMatchObject({ emails: true, phones: false });
+    expect(config.safety.instructions).toBe('flag');
+    expect(config.audit).toEqual({ enabled: true, reads: false, retentionDays: 365 });
+    expect(() => loadConfig({ safety: { instructions: 'block' } } as never, { env: {}, cwd })).toThrow(
+      /safety\.instructions: expected "off", "flag" or "quarantine"/,
+    );
+    expect(() => loadConfig({ retention: { runDays: 0 } }, { env: {}, cwd })).toThrow(/retention\.runDays/);
+    expect(() => loadConfig({ consolidation: { askAbove: 0.99 } }, { env: {}, cwd })).toThrow(
+      /consolidation\.askAbove must not exceed/,
+    );
+    expect(() => loadConfig({ safety: { redact: { email: true } } } as never, { env: {}, cwd })).toThrow(
+      /safety\.redact/,
+    );
   });
 
   it('observe settings are checked: a bad skip pattern is named', () => {
