@@ -6,6 +6,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard input, whole (`-` arguments); default: the process's. Tests pass their own. */
+  stdin?: () => string;
 }
 
 /** Shared by every command of one invocation. */

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EngramConfigInput, LoadConfigOptions } from '../config/index.js';
+import { localActor } from '../memory/audit/local-actor.js';
+import { recordCalls } from '../memory/audit/record-calls.js';
 import { Memory } from '../memory/memory.js';
 import { MemoryError } from '../spec/memory-error.js';
 import type { CliContext, GlobalOptions } from './cli-context.js';
@@ -36,15 +38,24 @@ export function openMemory(globals: GlobalOptions, context: CliContext): Memory 
   });
 }
 
-/** Opens a Memory from the global options, runs `work`, and always closes it. */
+/**
+ * Opens a Memory from the global options, runs `work`, and always closes it. The command's calls
+ * are recorded in the audit log (channel cli, the OS user as actor; config.audit), unless
+ * `audit: false` — `engram mcp` records each tool call itself.
+ */
 export async function withMemory<T>(
   globals: GlobalOptions,
   context: CliContext,
   work: (memory: Memory) => Promise<T>,
+  options: { audit?: boolean } = {},
 ): Promise<T> {
   const memory = openMemory(globals, context);
+  const recorded =
+    options.audit === false
+      ? memory
+      : recordCalls(memory, memory.audit, { channel: 'cli', keyId: null, actor: localActor(context.io.env) });
   try {
-    return await work(memory);
+    return await work(recorded);
   } finally {
     await memory.close();
   }

@@ -132,6 +132,7 @@ export function applyEnvironment(
   applyPatch(draft, parsed.data, label, sources, warnings);
 
   applyPostgresUrl(draft, env, sources, warnings);
+  applyEncryptionKey(draft, env, sources, problems);
 
   const llmUrl = readEnv(env, 'ENGRAM_LLM_BASE_URL');
   if (llmUrl !== undefined) {
@@ -178,6 +179,49 @@ function applyPostgresUrl(draft: ConfigDraft, env: Env, sources: ConfigSources, 
     store.url = platform;
     sources.set('store.url', 'env DATABASE_URL');
   }
+}
+
+/**
+ * ENGRAM_ENCRYPTION_KEY / ENGRAM_ENCRYPTION_KEY_FILE encrypt the SQLite file at rest; they select
+ * SQLite when no store is configured. Set for another store, they are refused by name (never
+ * ignored: the operator believes the data is encrypted). Problems never echo the key.
+ */
+function applyEncryptionKey(
+  draft: ConfigDraft,
+  env: Env,
+  sources: ConfigSources,
+  problems: ConfigProblem[],
+): void {
+  const key = readEnv(env, 'ENGRAM_ENCRYPTION_KEY');
+  const keyFile = readEnv(env, 'ENGRAM_ENCRYPTION_KEY_FILE');
+  if (key === undefined && keyFile === undefined) return;
+  const name = key !== undefined ? 'ENGRAM_ENCRYPTION_KEY' : 'ENGRAM_ENCRYPTION_KEY_FILE';
+  if (key !== undefined && keyFile !== undefined) {
+    problems.push({
+      path: 'ENGRAM_ENCRYPTION_KEY',
+      message: 'both ENGRAM_ENCRYPTION_KEY and ENGRAM_ENCRYPTION_KEY_FILE are set',
+      hint: 'set only one of them',
+    });
+    return;
+  }
+  const provider = draft.store?.provider?.toLowerCase() ?? 'sqlite';
+  if (provider !== 'sqlite') {
+    problems.push({
+      path: name,
+      message: `${name} encrypts a SQLite store, but the store is ${provider}`,
+      hint: `unset ${name}; encrypt a ${provider} store's disks or use its own encryption at rest`,
+    });
+    return;
+  }
+  // One key source per layer: the variable replaces a key (or key file) the config file named.
+  const { encryptionKey: _key, encryptionKeyFile: _file, ...rest } = draft.store ?? { provider: 'sqlite' };
+  sources.delete('store.encryptionKey');
+  sources.delete('store.encryptionKeyFile');
+  draft.store = { ...rest, provider: rest.provider ?? 'sqlite' };
+  if (key !== undefined) draft.store.encryptionKey = key;
+  else draft.store.encryptionKeyFile = keyFile;
+  sources.set(key !== undefined ? 'store.encryptionKey' : 'store.encryptionKeyFile', `env ${name}`);
+  if (!sources.has('store.provider')) sources.set('store.provider', `env ${name}`);
 }
 
 function applySeedNames(

@@ -33,6 +33,10 @@ export const storeFields = {
   language: nonEmptyString().optional(),
   /** Open the database for reads only (SQLite: an existing, current file; writes are `read_only`). */
   readOnly: z.boolean({ error: 'expected true or false' }).optional(),
+  /** SQLite: encrypt the database file at rest with this passphrase (docs/security.md). Never logged. */
+  encryptionKey: nonEmptyString().optional(),
+  /** SQLite: a file holding the passphrase (its first line); the alternative to encryptionKey. */
+  encryptionKeyFile: nonEmptyString().optional(),
 };
 export const storeSettings = z.strictObject(storeFields);
 

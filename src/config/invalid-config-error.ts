@@ -41,7 +41,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-const SECRET_KEYS = /(apikey|api_key|headers|token|secret|password)/i;
+const SECRET_KEYS = /(apikey|api_key|encryptionkey|encryption_key|headers|token|secret|password)/i;
 
 /** Shows a rejected value without ever echoing secrets back. */
 export function describeValue(value: unknown, path: string): string {

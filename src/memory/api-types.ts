@@ -138,6 +138,8 @@ export interface GetAllOptions extends ScopeOptions {
   topK?: number;
   /** Include memories past their `expiration_date` (default false: hidden). */
   showExpired?: boolean;
+  /** Include memories quarantined as instruction-like (metadata.engram_safety; default false: hidden). */
+  includeQuarantined?: boolean;
 }
 
 export interface GetAllResult {
@@ -166,6 +168,8 @@ export interface SearchOptions extends ScopeOptions {
   topK?: number;
   /** Include memories past their `expiration_date` (default false: hidden). */
   showExpired?: boolean;
+  /** Include memories quarantined as instruction-like (metadata.engram_safety; default false: hidden). */
+  includeQuarantined?: boolean;
 }
 
 export type SearchMode = 'hybrid' | 'keyword' | 'vector';
@@ -225,6 +229,8 @@ export interface UpdateInput {
   eventTime?: string | number | Date;
   /** Day (YYYY-MM-DD) after which the memory is expired, or null to clear it. */
   expirationDate?: string | null;
+  /** Let a flagged or quarantined memory back into recall (metadata.engram_safety.status: released). */
+  release?: boolean;
 }
 
 /** Which version `get` returns: the current one, or the one true at `asOf` as known at `knownAt`. */

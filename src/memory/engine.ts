@@ -9,6 +9,7 @@ import type { Store } from '../spec/store.js';
 import type { VectorIndex } from '../spec/vector-index.js';
 import { createStore, storeSettings } from '../stores/registry.js';
 import { ScopeLock } from '../util/scope-lock.js';
+import { AuditRecorder } from './audit/audit-recorder.js';
 import { EmbeddingGate } from './embedding-gate.js';
 import { llmMissing } from './models/llm-missing.js';
 import { ObserverSet, observeChat, observeEmbedder } from './observed-models.js';
@@ -55,6 +56,8 @@ export interface OpenEngine {
 export class Engine {
   readonly locks = new ScopeLock();
   readonly observers = new ObserverSet();
+  /** Audit entries of every tenant view, written in batches off the request path (config.audit). */
+  readonly audit: AuditRecorder;
   readonly #config: EngramConfig;
   readonly #deps: MemoryDeps;
   #ready: Promise<OpenEngine> | undefined;
@@ -63,6 +66,12 @@ export class Engine {
   constructor(config: EngramConfig, deps: MemoryDeps) {
     this.#config = config;
     this.#deps = deps;
+    // A read-only store cannot keep a log: its calls are not recorded (docs/security.md).
+    this.audit = new AuditRecorder(async () => (await this.open()).store.audit, {
+      ...config.audit,
+      enabled: config.audit.enabled && config.store?.readOnly !== true,
+      now: () => this.now(),
+    });
     // An unknown provider fails here, not at the first call after a database file was created.
     if (deps.embedder === undefined && config.embedder !== null) requireProvider(config.embedder, 'embedder');
     if (deps.llm === undefined) for (const llm of config.llm) requireProvider(llm, 'chat');
@@ -159,6 +168,8 @@ export class Engine {
    * store stays the caller's to close.
    */
   async close(): Promise<void> {
+    // Audit entries first: writing them opens the store when no call did (a CLI call refused early).
+    await this.audit.close();
     const ready = this.#ready;
     if (!ready) return;
     const opened = await ready.catch(() => undefined);

@@ -33,14 +33,15 @@ import type {
   UpdateInput,
   VersionItem,
 } from './api-types.js';
-import { deleteBatch } from './batch/delete-batch.js';
+import { type MemoryAudit, memoryAudit } from './audit/memory-audit.js';
+import { deleteAll, deleteBatch } from './batch/delete-batch.js';
 import { updateBatch } from './batch/update-batch.js';
 import { chat } from './chat/chat.js';
+import { consolidate } from './consolidate/consolidate.js';
+import type { ConsolidationReport } from './consolidate/consolidation-report.js';
 import { buildContext } from './context/build-context.js';
 import { Engine, type MemoryDeps } from './engine.js';
 import { type Entity, type EntityPin, listEntities } from './entities/list-entities.js';
-import { hideExpired } from './filters/expiration.js';
-import { scopedFilter } from './filters/scoped-filter.js';
 import { type MemoryGraph, memoryGraph } from './graph/memory-graph.js';
 import { enqueueCheckedAdd } from './jobs/enqueue-add.js';
 import { getJob, listJobs } from './jobs/find-jobs.js';
@@ -54,20 +55,12 @@ import { observeMessages } from './observe/observe-messages.js';
 import type { ModelObserver } from './observed-models.js';
 import { listMemories, readHistory, readMemory, readVersions } from './read/read-memories.js';
 import { type ReindexOptions, type ReindexResult, reindex } from './reindex/reindex.js';
-import { requireScope, scopeFilter, scopeIds } from './resolve-scope.js';
+import { requireScope, scopeIds } from './resolve-scope.js';
+import { type PurgeReport, purgeTenants } from './retention/purge-expired.js';
 import { checkSearch } from './search/check-search.js';
 import { findMemories } from './search/find-memories.js';
-import { timeWindow } from './time-window.js';
 import { updateMemory } from './update/update-memory.js';
-import {
-  checkEdit,
-  checkId,
-  checkLimit,
-  checkText,
-  checkThreshold,
-  checkTokenBudget,
-  MAX_PAGE,
-} from './validate-input.js';
+import { checkEdit, checkId, checkLimit, checkText, checkTokenBudget, MAX_PAGE } from './validate-input.js';
 
 export type { MemoryDeps } from './engine.js';
 
@@ -167,6 +160,11 @@ export class Memory {
     return memoryData(this.#ctx);
   }
 
+  /** The audit log of this tenant: what front ends recorded, retention (docs/security.md). */
+  get audit(): MemoryAudit {
+    return memoryAudit(this.#ctx);
+  }
+
   /** The temporal graph of a scope: entities, relations, neighbours (docs/graph.md). */
   get graph(): MemoryGraph {
     return memoryGraph(this.#ctx);
@@ -208,10 +206,10 @@ export class Memory {
   }
 
   async add(input: string | InputMessage[], options: AddOptions = {}): Promise<AddResult> {
-    const { infer, importance, ...request } = checkAdd(input, options, this.config.limits, () =>
+    const { infer, importance, flags, ...request } = checkAdd(input, options, this.config, () =>
       this.#engine.now(),
     );
-    if (!infer) return addRaw(this.#ctx, { ...request, importance: importance ?? 0.5 });
+    if (!infer) return addRaw(this.#ctx, { ...request, flags, importance: importance ?? 0.5 });
     this.#engine.requireLlm();
     // An explicit importance replaces the model's estimate for every fact (docs/inference.md).
     return addInferred(this.#ctx, { ...request, importance: importance ?? null });
@@ -342,21 +340,7 @@ export class Memory {
   }
 
   async deleteAll(options: ScopeOptions = {}): Promise<{ message: string; deleted: number }> {
-    const ids = scopeIds(options);
-    const filter = scopeFilter(ids);
-    if (!filter) {
-      throw new MemoryError(
-        'scope_required',
-        'deleteAll refuses to run without a scope: pass a user, agent or run id. To erase the whole tenant, reset it.',
-        { hint: 'scope' },
-      );
-    }
-    const store = await this.#store();
-    const deleted = await store.deleteMemories(this.tenant, filter, {
-      at: this.#engine.now(),
-      actor: 'user',
-    });
-    return { message: `Deleted ${deleted} memories.`, deleted };
+    return deleteAll(this.#ctx, options);
   }
 
   /** Events newest first, each with the version it concerns and that version's intervals. */
@@ -374,6 +358,21 @@ export class Memory {
     }
     await (await this.#store()).reset(this.tenant);
     return { message: 'Memory store reset.' };
+  }
+
+  /** Merges near-duplicates of a scope; the merged are superseded, not erased (docs/lifecycle.md). */
+  async consolidate(options: ScopeOptions & { dryRun?: boolean }): Promise<ConsolidationReport> {
+    const ids = requireScope(scopeIds(options), 'Consolidation');
+    return consolidate(this.#ctx, ids, { dryRun: options.dryRun === true });
+  }
+
+  /**
+   * Erases the memories expired at the engine's clock — a passed expirationDate, or the retention
+   * policy (config.retention) — of this tenant, or of every tenant with `allTenants` (the server's
+   * scheduled purge). Every trace goes (Store.eraseMemories); `dryRun` only counts.
+   */
+  async purgeExpired(options: { dryRun?: boolean; allTenants?: boolean } = {}): Promise<PurgeReport> {
+    return purgeTenants(this.#ctx, options);
   }
 
   /** Re-embeds every memory with the configured embedder (after a model change). Resumable. */

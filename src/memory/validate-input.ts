@@ -226,7 +226,7 @@ export function checkTokenBudget(budget: unknown): number {
 }
 
 /** update() input: new text, or {text?, metadata?} with at least one of them. */
-const EDIT_KEYS = ['text', 'metadata', 'replaceMetadata', 'eventTime', 'expirationDate'];
+const EDIT_KEYS = ['text', 'metadata', 'replaceMetadata', 'eventTime', 'expirationDate', 'release'];
 
 /** A user's edit, checked: new text and/or metadata, how metadata applies, when the change became true. */
 export function checkEdit(input: unknown, limits: InputLimits): MemoryEdit {
@@ -238,11 +238,14 @@ export function checkEdit(input: unknown, limits: InputLimits): MemoryEdit {
     patch === null ||
     typeof patch !== 'object' ||
     Array.isArray(patch) ||
-    (patch.text === undefined && patch.metadata === undefined && patch.expirationDate === undefined)
+    (patch.text === undefined &&
+      patch.metadata === undefined &&
+      patch.expirationDate === undefined &&
+      patch.release === undefined)
   ) {
     throw new MemoryError(
       'invalid_input',
-      'update() takes new text, or {text?, metadata?, replaceMetadata?, eventTime?, expirationDate?} with text, metadata or expirationDate.',
+      'update() takes new text, or {text?, metadata?, replaceMetadata?, eventTime?, expirationDate?, release?} with text, metadata, expirationDate or release.',
     );
   }
   const unknown = Object.keys(patch).filter((key) => !EDIT_KEYS.includes(key) && patch[key] !== undefined);
@@ -259,6 +262,9 @@ export function checkEdit(input: unknown, limits: InputLimits): MemoryEdit {
   if (patch.replaceMetadata === true && patch.metadata === undefined) {
     throw new MemoryError('invalid_input', 'replaceMetadata needs metadata: pass the new metadata object.');
   }
+  if (patch.release !== undefined && typeof patch.release !== 'boolean') {
+    throw new MemoryError('invalid_input', 'release must be true or false.');
+  }
   const expiration = checkExpirationDate(patch.expirationDate);
   const metadata = patch.metadata === undefined ? undefined : checkMetadata(patch.metadata, limits);
   return {
@@ -271,6 +277,7 @@ export function checkEdit(input: unknown, limits: InputLimits): MemoryEdit {
           ? withExpiration(metadata ?? {}, expiration)
           : { ...metadata, [EXPIRATION_KEY]: expiration },
     replaceMetadata: patch.replaceMetadata === true,
+    release: patch.release === true,
     eventTime:
       patch.eventTime === undefined
         ? undefined
@@ -283,6 +290,8 @@ export interface MemoryEdit {
   text?: string | undefined;
   metadata?: Metadata | undefined;
   replaceMetadata: boolean;
+  /** Lets a flagged or quarantined memory back into recall (its metadata.engram_safety says released). */
+  release?: boolean | undefined;
   eventTime?: string | undefined;
 }
 

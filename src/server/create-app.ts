@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { hashApiKey } from '../memory/access/issue-api-key.js';
 import { openPrincipal, type Principal } from '../memory/access/principal.js';
+import { recordCalls } from '../memory/audit/record-calls.js';
 import type { Memory } from '../memory/memory.js';
 import type { WebhooksOptions } from '../webhooks/webhooks.js';
 import type { AppEnv } from './app-env.js';
@@ -15,12 +16,14 @@ import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi-document.js';
 import { type RateLimit, RateLimiter } from './rate-limiter.js';
 import { readApiKey } from './read-api-key.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { graphRoutes } from './routes/graph-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { memoryRoutes } from './routes/memory-routes.js';
 import { observeRoutes } from './routes/observe-routes.js';
 import { type HealthCheck, opsRoutes } from './routes/ops-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
+import { transferRoutes } from './routes/transfer-routes.js';
 
 export interface AppOptions {
   /** ONE engine for the whole server; each request uses its key's tenant view of it. */
@@ -58,6 +61,8 @@ export function createApp(options: AppOptions): EngramApp {
   // LLM and embedding call latency and tokens reach /metrics from the engine itself, until the
   // app is disposed: an engine outlives the apps built on it (tests, a restarted server).
   const unobserve = memory.observeModels(metrics);
+  // Audit entries are written off the request path; a batch that fails is logged, never the request's failure.
+  const unaudit = memory.audit.onFailure((message, fields) => logger.error(message, fields));
   // mem0's project features (custom instructions, exports, webhooks) for every tenant of the engine.
   const platform = new Mem0Platform({
     memory,
@@ -137,7 +142,17 @@ export function createApp(options: AppOptions): EngramApp {
         );
       }
     }
-    c.set('scoped', platform.scoped(view(principal.tenant), principal));
+    // Every call the request makes through its view is recorded in the audit log (docs/security.md).
+    const tenantView = view(principal.tenant);
+    c.set(
+      'scoped',
+      recordCalls(platform.scoped(tenantView, principal), tenantView.audit, {
+        channel: c.req.path === '/mcp' ? 'mcp' : 'rest',
+        keyId: principal.keyId,
+        actor: principal.keyId === null ? 'open' : `key:${principal.keyId}`,
+        pin: principal.pin,
+      }),
+    );
     await next();
   });
 
@@ -145,6 +160,8 @@ export function createApp(options: AppOptions): EngramApp {
   app.route('/', graphRoutes());
   app.route('/', observeRoutes(metrics));
   app.route('/', keyRoutes());
+  app.route('/', transferRoutes());
+  app.route('/', auditRoutes());
   app.route('/', platformRoutes(platform));
   if (options.mcp) app.route('/', mcpRoute(options.mcp));
 
@@ -177,6 +194,7 @@ export function createApp(options: AppOptions): EngramApp {
   return Object.assign(app, {
     dispose: () => {
       unobserve();
+      unaudit();
       platform.close();
     },
   });

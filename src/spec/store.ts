@@ -1,4 +1,5 @@
 import type { KeyStore } from './api-key.js';
+import type { AuditStore } from './audit-log.js';
 import type { FilterNode } from './filter.js';
 import type { GraphStore, GraphWrite } from './graph.js';
 import type { IndexOutbox } from './index-outbox.js';
@@ -57,7 +58,8 @@ export type StoreCapability =
   | 'keys'
   | 'usage'
   | 'graph'
-  | 'outbox';
+  | 'outbox'
+  | 'audit';
 
 export const STORE_CAPABILITIES: readonly StoreCapability[] = [
   'memories',
@@ -71,6 +73,7 @@ export const STORE_CAPABILITIES: readonly StoreCapability[] = [
   'usage',
   'graph',
   'outbox',
+  'audit',
 ];
 
 export interface TimeWindow {
@@ -297,6 +300,17 @@ export interface StoreLifecycle {
    */
   eraseScope(tenant: string, scope: ErasureScope): Promise<ErasureCounts>;
   /**
+   * Erasure of given memories (the retention purge): each listed memory of the tenant, of any
+   * state, with every version, vector, full-text row and history entry and the graph relations
+   * drawn from it, in one transaction, then the freed bytes as eraseScope does. An id the tenant
+   * does not hold (another tenant's, unknown, already erased) is skipped, so the counts say what
+   * went. The derived-index outbox names each erased memory, so derived indexes drop it. Messages,
+   * jobs, usage and entities belong to the scope, not to one memory: they stay.
+   */
+  eraseMemories(tenant: string, ids: string[]): Promise<MemoryErasureCounts>;
+  /** The tenants holding at least one memory of any state, sorted (what a store-wide purge visits). */
+  memoryTenants(): Promise<string[]>;
+  /**
    * Runs `fn` holding an exclusive lock on `key` (a scope) that every process using this store
    * respects — PostgreSQL: an advisory lock — so two processes never reconcile one scope's facts
    * at once. Optional: without it the engine's in-process lock serialises a scope, and across
@@ -309,6 +323,13 @@ export interface ErasureScope {
   userId?: string | undefined;
   agentId?: string | undefined;
   runId?: string | undefined;
+}
+
+/** What an erasure of given memories removed. */
+export interface MemoryErasureCounts {
+  memories: number;
+  versions: number;
+  history: number;
 }
 
 export interface ErasureCounts {
@@ -337,6 +358,8 @@ export interface Store
   readonly outbox?: IndexOutbox;
   /** Entities and relations (reads; writes go through applyChanges); present with the 'graph' capability. */
   readonly graph?: GraphStore;
+  /** The audit log (spec/audit-log.ts); present with the 'audit' capability. */
+  readonly audit?: AuditStore;
 }
 
 export type { Change, ChangeOutcome, HistoryEvent, InsertOutcome, Invalidation, MemoryPatch, NewMemory };

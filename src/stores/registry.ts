@@ -56,9 +56,14 @@ export function refuseUnused(settings: StoreSettings, used: readonly (keyof Stor
 }
 
 registerStore('sqlite', async (settings) => {
-  refuseUnused(settings, ['path', 'readOnly']);
+  refuseUnused(settings, ['path', 'readOnly', 'encryptionKey', 'encryptionKeyFile']);
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-  return new SqliteStore({ path: settings.path ?? './engram.db', readOnly: settings.readOnly });
+  return new SqliteStore({
+    path: settings.path ?? './engram.db',
+    readOnly: settings.readOnly,
+    encryptionKey: settings.encryptionKey,
+    encryptionKeyFile: settings.encryptionKeyFile,
+  });
 });
 
 registerStore('postgres', async (settings) => {

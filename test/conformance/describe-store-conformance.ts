@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { STORE_CAPABILITIES, type StoreCapability } from '../../src/spec/store.js';
+import { auditChecks } from './audit-checks.js';
 import type { MakeFixture } from './conformance-kit.js';
 import { eraseChecks } from './erase-checks.js';
+import { eraseMemoriesChecks } from './erase-memories-checks.js';
 import { filterChecks } from './filter-checks.js';
 import { graphChecks } from './graph-checks.js';
 import { graphLifecycleChecks } from './graph-lifecycle-checks.js';
@@ -25,6 +27,7 @@ const CHECKS: Partial<Record<StoreCapability, (makeFixture: MakeFixture) => void
     memoryChecks(makeFixture);
     describe('filters', () => filterChecks(makeFixture));
     describe('erasure', () => eraseChecks(makeFixture));
+    describe('erasure of given memories', () => eraseMemoriesChecks(makeFixture));
   },
   versions: versionChecks,
   'vector-search': vectorSearchChecks,
@@ -42,6 +45,7 @@ const CHECKS: Partial<Record<StoreCapability, (makeFixture: MakeFixture) => void
     describe('lifecycle', () => graphLifecycleChecks(makeFixture));
   },
   outbox: outboxChecks,
+  audit: auditChecks,
 };
 
 /**

@@ -89,9 +89,11 @@ export function fakeLlm(body: OllamaChatBody): string {
       return JSON.stringify({ operations: facts.map((_, fact) => ({ event: 'ADD', fact })) });
     }
     case 'answer': {
-      // The first retrieved note, without its list marker and date: an answer drawn from the context.
-      const note = section(user, 'NOTES:')[0] ?? '';
-      return note.startsWith('- ') ? note.slice(2).replace(/ \(\d{4}-\d{2}-\d{2}\)$/, '') : 'Not mentioned.';
+      // The first retrieved note (a quoted line of the memories block), unquoted: an answer drawn
+      // from the context.
+      const note = section(user, 'NOTES:').find((line) => line.startsWith('- "'));
+      const quoted = note ? /^- ("(?:[^"\\]|\\.)*")/.exec(note)?.[1] : undefined;
+      return quoted ? (JSON.parse(quoted) as string) : 'Not mentioned.';
     }
     case 'judge-lenient':
       return JSON.stringify({ correct: true, reason: 'same topic' });

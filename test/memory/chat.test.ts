@@ -18,9 +18,10 @@ describe('chat and context', () => {
     await memory.add('Sarah owns a camera for landscape photography', { userId: 's', infer: false });
     const wide = await memory.context('hiking trip', { userId: 's', tokenBudget: 500 });
     expect(wide.memories.length).toBe(3);
-    expect(wide.text.split('\n')[0]).toMatch(/hiking|trip/);
-    const firstLine = wide.text.split('\n')[0]!;
-    const budget = countTokens(firstLine) + 2;
+    // Preamble, opening fence, the memories (most relevant first), closing fence.
+    const lines = wide.text.split('\n');
+    expect(lines[2]).toMatch(/hiking|trip/);
+    const budget = countTokens([lines[0], lines[1], lines[2], lines.at(-1)].join('\n')) + 6;
     const narrow = await memory.context('hiking trip', { userId: 's', tokenBudget: budget });
     expect(narrow.memories.length).toBe(1);
     expect(narrow.tokens).toBeLessThanOrEqual(budget);

@@ -4,13 +4,14 @@ import { type CliContext, globalOptions, type RegisterCommand } from '../cli-con
 import { withMemory } from '../open-memory.js';
 import { MEMORY_COLUMN_WIDTH, printJson, printLines, printNote, renderTable, truncate } from '../output.js';
 import { parseJsonObjectFlag } from '../parse-flags.js';
+import { readInput } from '../read-input.js';
 import { readScope, withScopeOptions } from './scope-options.js';
 
 export const addCommand: RegisterCommand = (program, context) => {
   withScopeOptions(
     program.command('add').description('remember a text (distilled into facts by the LLM unless --no-infer)'),
   )
-    .argument('<text>', 'what to remember')
+    .argument('<text>', 'what to remember, or - to read it from standard input')
     .option('--metadata <json>', 'metadata as a JSON object')
     .option('--no-infer', 'store the text as it is, without the LLM')
     .option('--event-time <iso>', 'when this was said or true (ISO 8601); default now')
@@ -18,6 +19,8 @@ export const addCommand: RegisterCommand = (program, context) => {
     .action(async (text: string, options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const metadata = parseJsonObjectFlag(options.metadata as string | undefined, '--metadata');
+      // `-`: the whole of standard input, a trailing newline dropped (`echo … | engram add -`).
+      if (text === '-') text = readInput(context, '-').replace(/\r?\n$/, '');
       const result = await withMemory(globals, context, (memory) =>
         memory.add(text, {
           ...readScope(options),

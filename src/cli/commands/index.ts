@@ -1,6 +1,8 @@
 import type { RegisterCommand } from '../cli-context.js';
 import { addCommand } from './add-command.js';
+import { auditCommand } from './audit-command.js';
 import { chatCommand } from './chat-command.js';
+import { consolidateCommand } from './consolidate-command.js';
 import { deleteAllCommand } from './delete-all-command.js';
 import { deleteCommand } from './delete-command.js';
 import { demoCommand } from './demo-command.js';
@@ -12,13 +14,16 @@ import { getCommand } from './get-command.js';
 import { graphCommand } from './graph-command.js';
 import { historyCommand } from './history-command.js';
 import { indexCommand } from './index-command.js';
+import { ingestCommand } from './ingest-command.js';
 import { jobsCommand } from './jobs-command.js';
 import { keysCommand } from './keys-command.js';
 import { listCommand } from './list-command.js';
 import { mcpCommand } from './mcp-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { observeCommand } from './observe-command.js';
+import { purgeCommand } from './purge-command.js';
 import { reindexCommand } from './reindex-command.js';
+import { rekeyCommand } from './rekey-command.js';
 import { searchCommand } from './search-command.js';
 import { serveCommand } from './serve-command.js';
 import { updateCommand } from './update-command.js';
@@ -36,13 +41,17 @@ export const commands: readonly RegisterCommand[] = [
   deleteCommand,
   deleteAllCommand,
   historyCommand,
+  consolidateCommand,
   graphCommand,
+  ingestCommand,
   observeCommand,
   reindexCommand,
   indexCommand,
   migrateCommand,
   exportCommand,
   eraseCommand,
+  rekeyCommand,
+  purgeCommand,
   doctorCommand,
   jobsCommand,
   chatCommand,
@@ -50,5 +59,6 @@ export const commands: readonly RegisterCommand[] = [
   serveCommand,
   mcpCommand,
   keysCommand,
+  auditCommand,
   evalCommand,
 ];

@@ -11,16 +11,21 @@ export const mcpCommand: RegisterCommand = (program, context) => {
     .option('--agent <id>', 'confine every tool call to this agent')
     .action(async (options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
-      await withMemory(globals, context, (memory) =>
-        runStdioServer(memory, {
-          tenant: memory.tenant,
-          keyId: null,
-          admin: false,
-          pin: {
-            userId: typeof options.user === 'string' ? options.user : null,
-            agentId: typeof options.agent === 'string' ? options.agent : null,
-          },
-        }),
+      await withMemory(
+        globals,
+        context,
+        (memory) =>
+          runStdioServer(memory, {
+            tenant: memory.tenant,
+            keyId: null,
+            admin: false,
+            pin: {
+              userId: typeof options.user === 'string' ? options.user : null,
+              agentId: typeof options.agent === 'string' ? options.agent : null,
+            },
+          }),
+        // The stdio server records each tool call (channel mcp); the command itself is not an entry.
+        { audit: false },
       );
     });
 };

@@ -27,6 +27,8 @@ const PAGE: Record<TransferKind, number> = {
 const HELP = `
 Stores: sqlite:<path> or a path ending in .db (SQLite), postgres://… or postgresql://… (PostgreSQL,
 in --from-schema / --to-schema, default "engram"). The source is only read; a SQLite source must exist.
+An encrypted SQLite file takes its passphrase from --from-key-file / --to-key-file (a new target given
+--to-key-file is created encrypted).
 
 Every tenant is copied: memories with all their versions (both time axes), vectors and history,
 messages, API keys (hashes only), jobs, usage totals and the graph (entities with their vectors,
@@ -68,11 +70,18 @@ export const migrateCommand: RegisterCommand = (program, context) => {
     .requiredOption('--to <store>', 'the store to copy into (created when missing)')
     .option('--from-schema <name>', 'PostgreSQL schema of the source (default "engram")')
     .option('--to-schema <name>', 'PostgreSQL schema of the target (default "engram")')
+    .option('--from-key-file <file>', 'an encrypted SQLite source: the file holding its passphrase')
+    .option(
+      '--to-key-file <file>',
+      'encrypt a SQLite target (new or encrypted) with the passphrase in this file',
+    )
     .addHelpText('after', HELP)
     .action(async (options: Record<string, unknown>, command: Command) => {
       const globals = globalOptions(command);
       const from = storeSpec('--from', String(options.from), stringOr(options.fromSchema), context.io.cwd);
       const to = storeSpec('--to', String(options.to), stringOr(options.toSchema), context.io.cwd);
+      withKeyFile('--from-key-file', from, stringOr(options.fromKeyFile), context.io.cwd);
+      withKeyFile('--to-key-file', to, stringOr(options.toKeyFile), context.io.cwd);
       if (from.identity === to.identity) {
         throw new MemoryError(
           'invalid_input',
@@ -151,6 +160,18 @@ function storeSpec(flag: string, value: string, schema: string | undefined, cwd:
     identity: `sqlite:${absolute}`,
     label: absolute,
   };
+}
+
+/** An encrypted SQLite file's key (docs/security.md); refused by flag for PostgreSQL. */
+function withKeyFile(flag: string, spec: StoreSpec, file: string | undefined, cwd: string): void {
+  if (file === undefined) return;
+  if (spec.settings.provider !== 'sqlite') {
+    throw new MemoryError(
+      'invalid_input',
+      `${flag} applies to an encrypted SQLite file; ${spec.label} is PostgreSQL.`,
+    );
+  }
+  spec.settings = { ...spec.settings, encryptionKeyFile: resolve(cwd, file) };
 }
 
 /** Symbolic links resolved (the file's directory when the file does not exist yet). */

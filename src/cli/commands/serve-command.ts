@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { IngestWorker } from '../../ingest/ingest-worker.js';
+import { RetentionPurger } from '../../ingest/retention-purger.js';
 import { streamableHttpHandler } from '../../mcp/streamable-http-handler.js';
 import type { Memory } from '../../memory/memory.js';
 import { createChatModel, createEmbedder } from '../../providers/registry.js';
@@ -56,6 +57,17 @@ export const serveCommand: RegisterCommand = (program, context) => {
                 onError: (error) =>
                   logger.error('ingest', { error: error instanceof Error ? error.message : String(error) }),
               });
+        // config.retention.purge: expired memories of every tenant are erased on schedule.
+        const purger = memory.config.retention.purge
+          ? new RetentionPurger(memory, {
+              everyMinutes: memory.config.retention.purgeEveryMinutes,
+              onPurge: (report) => {
+                if (report.memories > 0) logger.info('purge', { ...report });
+              },
+              onError: (error) =>
+                logger.error('purge', { error: error instanceof Error ? error.message : String(error) }),
+            })
+          : null;
         // serve() starts the worker once it listens; shutdown drains HTTP first, then the worker,
         // so accepted jobs finish or stay queued.
         server = await serve({
@@ -67,7 +79,7 @@ export const serveCommand: RegisterCommand = (program, context) => {
           checks: dependencyChecks(memory),
           maxBodyBytes: flags.maxBodyBytes,
           rateLimit: flags.rate === 0 ? null : { perSecond: flags.rate, burst: flags.rate * 2 },
-          workers: worker ? [worker] : [],
+          workers: [...(worker ? [worker] : []), ...(purger ? [purger] : [])],
           // The composition root: the HTTP server mounts MCP without importing it.
           mcp: streamableHttpHandler(),
         });

@@ -1,4 +1,5 @@
 import type { ApiKeyRecord } from '../../spec/api-key.js';
+import type { AuditPage, AuditQuery } from '../../spec/audit-log.js';
 import type { Filter } from '../../spec/filter.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { ErasureCounts } from '../../spec/store.js';
@@ -338,6 +339,20 @@ export class ScopedMemory {
       });
     }
     return this.memory.keys.revokeApiKey(this.principal.tenant, id, this.memory.now());
+  }
+
+  /**
+   * The tenant's audit log, for admin keys only; a pinned admin reads only the entries of its pin
+   * (the store applies the tenant, the pin is ANDed in like every other read's).
+   */
+  auditLog(query: Omit<AuditQuery, 'userId' | 'agentId' | 'limit'> & { limit?: number }): Promise<AuditPage> {
+    this.requireAdmin('Reading the audit log');
+    const pin = this.principal.pin;
+    return this.memory.audit.list({
+      ...query,
+      ...(pin.userId === null ? {} : { userId: pin.userId }),
+      ...(pin.agentId === null ? {} : { agentId: pin.agentId }),
+    });
   }
 
   requireAdmin(operation: string): void {

@@ -30,6 +30,7 @@ export async function addInferred(
       })),
       engine.now(),
     );
-    return runInference(ctx, { ...request, logged: true, contextBefore: [`${jobId}:0`] }, null, jobId);
+    const refs = request.messages.map((_, i) => `${jobId}:${i}`);
+    return runInference(ctx, { ...request, logged: true, contextBefore: [`${jobId}:0`], refs }, null, jobId);
   });
 }

@@ -5,6 +5,8 @@ import { textHash } from '../../util/text-hash.js';
 import type { AddResult, InputMessage } from '../api-types.js';
 import type { MemoryContext } from '../memory-context.js';
 import { type ScopeIds, scopeKey } from '../resolve-scope.js';
+import type { InstructionClass } from '../safety/detect-instructions.js';
+import { markFor, withMark } from '../safety/safety-mark.js';
 
 /** A validated `infer: false` add. */
 export interface RawAddRequest {
@@ -15,6 +17,8 @@ export interface RawAddRequest {
   importance: number;
   memoryType: MemoryType;
   actorId: string | null;
+  /** Per message, the instruction classes found in it (check-add.ts); each memory is marked with its own. */
+  flags: InstructionClass[][];
 }
 
 /**
@@ -27,7 +31,11 @@ export async function addRaw(ctx: MemoryContext, request: RawAddRequest): Promis
   const { store, gate } = await ctx.open();
   return engine.locks.run(scopeKey(tenant, ids), async () => {
     const started = performance.now();
-    const toStore = messages.filter((m) => m.role !== 'system');
+    // Each memory names the logged message it is (`source`), by a ref unique to this add.
+    const addId = randomUUID();
+    const toStore = messages
+      .map((m, i) => ({ ...m, ref: `${addId}:${i}`, flags: request.flags[i] ?? [] }))
+      .filter((m) => m.role !== 'system');
     const meter = { embedCalls: 0 };
     const vectors = await gate.embed(
       toStore.map((m) => m.content),
@@ -37,7 +45,13 @@ export async function addRaw(ctx: MemoryContext, request: RawAddRequest): Promis
     const at = engine.now();
     await store.appendMessages(
       { tenant, ...ids },
-      messages.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content, eventTime })),
+      messages.map((m, i) => ({
+        role: m.role,
+        name: m.name ?? null,
+        content: m.content,
+        eventTime,
+        ref: `${addId}:${i}`,
+      })),
       at,
     );
     const rows: NewMemory[] = toStore.map((m, i) => ({
@@ -47,7 +61,8 @@ export async function addRaw(ctx: MemoryContext, request: RawAddRequest): Promis
       role: m.role,
       text: m.content.trim(),
       hash: textHash(m.content),
-      metadata: request.metadata,
+      metadata: withMark(request.metadata, markFor(m.flags, ctx.config.safety.instructions)),
+      source: [m.ref],
       importance: request.importance,
       memoryType: request.memoryType,
       validFrom: eventTime,

@@ -4,6 +4,9 @@ import { parseTime } from '../../util/parse-time.js';
 import type { AddOptions, InputMessage } from '../api-types.js';
 import { checkExpirationDate, withExpiration } from '../filters/expiration.js';
 import { requireScope, type ScopeIds, scopeIds } from '../resolve-scope.js';
+import type { InstructionClass } from '../safety/detect-instructions.js';
+import { refuseReservedKey, type SafetyConfig } from '../safety/safety-mark.js';
+import { screenText } from '../safety/screen-text.js';
 import {
   checkImportance,
   checkMemoryType,
@@ -25,15 +28,19 @@ export interface CheckedAdd {
   actorId: string | null;
   /** This add's extra extraction instructions (after the configured ones). */
   customInstructions?: string | undefined;
+  /** Per message, the instruction classes found in it as given (config safety.instructions). */
+  flags: InstructionClass[][];
 }
 
 export function checkAdd(
   input: unknown,
   options: AddOptions,
-  limits: InputLimits,
+  { limits, safety }: { limits: InputLimits; safety: SafetyConfig },
   now: () => string,
 ): CheckedAdd {
-  const messages = normaliseMessages(input, limits);
+  // Secrets are redacted and hidden characters removed before anything is logged, stored or sent.
+  const screened = normaliseMessages(input, limits).map((m) => ({ m, s: screenText(m.content, safety) }));
+  const messages = screened.map(({ m, s }) => ({ ...m, content: s.text }));
   const ids = requireScope(scopeIds(options), 'Adding memories');
   const infer = options.infer ?? true;
   if (!infer && options.customInstructions !== undefined) {
@@ -42,9 +49,11 @@ export function checkAdd(
       'customInstructions guide the extraction of an inferred add; with infer: false nothing is extracted. Drop one of them.',
     );
   }
+  refuseReservedKey(options.metadata as Metadata | undefined, 'Adding memories');
   return {
     ids,
     messages,
+    flags: screened.map(({ s }) => s.flags),
     eventTime: options.eventTime === undefined ? now() : parseTime(options.eventTime, 'eventTime'),
     metadata: withExpiration(
       checkMetadata(options.metadata, limits),

@@ -125,6 +125,7 @@ function inferContext(ctx: MemoryContext, { store, gate }: OpenEngine): InferCon
     mode: extraction.mode,
     contextMessages: extraction.contextMessages,
     customInstructions: extraction.customInstructions,
+    safety: ctx.config.safety,
     prompts: extraction.prompts,
     graph: graphStep(ctx, store),
   };

@@ -1,5 +1,8 @@
+import { MemoryError } from '../../spec/memory-error.js';
+import type { ScopeOptions } from '../api-types.js';
 import type { MemoryContext } from '../memory-context.js';
 import { memoryNotFound } from '../memory-not-found.js';
+import { scopeFilter, scopeIds } from '../resolve-scope.js';
 
 /**
  * Deletes several memories all or nothing: every id is checked first (an unknown one deletes
@@ -18,4 +21,22 @@ export async function deleteBatch(ctx: MemoryContext, ids: string[]): Promise<nu
     unique.map((id) => ({ kind: 'delete' as const, id, at, actor: 'user' })),
   );
   return unique.length;
+}
+
+/** Soft-deletes every memory of a scope; refuses without one (resetting a tenant is reset()). */
+export async function deleteAll(
+  ctx: MemoryContext,
+  options: ScopeOptions,
+): Promise<{ message: string; deleted: number }> {
+  const filter = scopeFilter(scopeIds(options));
+  if (!filter) {
+    throw new MemoryError(
+      'scope_required',
+      'deleteAll refuses to run without a scope: pass a user, agent or run id. To erase the whole tenant, reset it.',
+      { hint: 'scope' },
+    );
+  }
+  const { store } = await ctx.open();
+  const deleted = await store.deleteMemories(ctx.tenant, filter, { at: ctx.engine.now(), actor: 'user' });
+  return { message: `Deleted ${deleted} memories.`, deleted };
 }

@@ -11,6 +11,7 @@ import type {
 import type { MemoryContext } from '../memory-context.js';
 import { ANSWER_WITH_MEMORIES } from '../prompts/answer-with-memories.js';
 import type { ScopeIds } from '../resolve-scope.js';
+import { screenText } from '../safety/screen-text.js';
 import { answer } from './answer.js';
 
 /** The Memory operations a chat turn is made of: recall before answering, remember after. */
@@ -27,9 +28,11 @@ export async function chat(
   ctx: MemoryContext,
   steps: ChatSteps,
   ids: ScopeIds,
-  message: string,
+  said: string,
   options: ChatOptions,
 ): Promise<ChatResult> {
+  // Redacted (and hidden characters removed) before the answer model or the embedder sees it.
+  const message = screenText(said, ctx.config.safety).text;
   const { store } = await ctx.open();
   const chain = ctx.engine.chain();
   const scope = {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { textHash } from '../../util/text-hash.js';
 import type { AddResultItem } from '../api-types.js';
 import { summariseProcedurePrompt } from '../prompts/summarise-procedure.js';
+import { markFor, withMark } from '../safety/safety-mark.js';
+import { screenText } from '../safety/screen-text.js';
 import type { InferContext, InferRequest } from './infer-types.js';
 import { callStructured } from './structured-call.js';
 import type { UsageMeter } from './usage-meter.js';
@@ -20,7 +22,8 @@ export async function addProcedure(
       meter,
     ),
   );
-  const text = reply.summary.trim();
+  const screened = screenText(reply.summary.trim(), ctx.safety);
+  const text = screened.text.trim();
   const vectors = await meter.stage('embed', () => ctx.gate.embed([text], { meter }));
   const [outcome] = await meter.stage('apply', () =>
     ctx.store.applyChanges(ctx.tenant, [
@@ -32,7 +35,8 @@ export async function addProcedure(
           actorId: request.actorId ?? null,
           text,
           hash: textHash(text),
-          metadata: request.metadata,
+          metadata: withMark(request.metadata, markFor(screened.flags, ctx.safety.instructions)),
+          ...(request.refs ? { source: request.refs } : {}),
           categories: ['procedure'],
           importance: request.importance ?? 0.8,
           memoryType: 'procedural',

@@ -4,8 +4,10 @@ import type { MemoryRecord, Metadata } from '../../spec/memory-record.js';
 import type { Change } from '../../spec/store.js';
 import { textHash } from '../../util/text-hash.js';
 import type { AddResultItem } from '../api-types.js';
-import type { ExtractedFact } from '../prompts/extract-facts.js';
-import type { InferContext, InferRequest, MessageOrigin, Operation } from './infer-types.js';
+import { markFor, withMark } from '../safety/safety-mark.js';
+import { screenText } from '../safety/screen-text.js';
+import type { PlacedFacts } from './infer-add.js';
+import type { InferContext, InferRequest, Operation } from './infer-types.js';
 import type { UsageMeter } from './usage-meter.js';
 
 /**
@@ -16,7 +18,7 @@ import type { UsageMeter } from './usage-meter.js';
 export async function applyOperations(
   ctx: InferContext,
   request: InferRequest,
-  { facts, origins }: { facts: ExtractedFact[]; origins: MessageOrigin[] },
+  { facts, origins, flags, roles }: PlacedFacts,
   candidates: MemoryRecord[],
   operations: Operation[],
   meter: UsageMeter,
@@ -27,7 +29,20 @@ export async function applyOperations(
   const results: AddResultItem[] = [];
   // Texts that need a vector of their own (merged UPDATE texts, ADDs reworded by the model).
   const toEmbed: string[] = [];
-  const textFor = (op: Operation) => (op.text?.trim() || facts[op.fact]?.text || '').trim();
+  // A text the model rewrote (op.text) is screened like the facts were (infer-add.ts placeFacts).
+  const screenedOf = (op: Operation) => {
+    const own = facts[op.fact]?.text ?? '';
+    const rewritten = op.text?.trim();
+    if (!rewritten || rewritten === own) return { text: own.trim(), flags: flags[op.fact] ?? [] };
+    const screened = screenText(rewritten, ctx.safety);
+    return {
+      text: screened.text.trim(),
+      flags: [...new Set([...screened.flags, ...(flags[op.fact] ?? [])])].sort(),
+    };
+  };
+  const textFor = (op: Operation) => screenedOf(op).text;
+  // The mark of what an ADD or UPDATE writes (config safety.instructions), replacing any mark before.
+  const markOf = (op: Operation) => markFor(screenedOf(op).flags, ctx.safety.instructions);
   for (const op of operations) {
     if (op.event !== 'ADD' && op.event !== 'UPDATE') continue;
     const text = textFor(op);
@@ -67,9 +82,11 @@ export async function applyOperations(
           id: randomUUID(),
           ...request.ids,
           actorId: origin.actorId,
+          role: roles[op.fact] ?? null,
           text,
           hash: textHash(text),
-          metadata,
+          metadata: withMark(metadata, markOf(op)),
+          ...(request.refs ? { source: request.refs } : {}),
           categories: [fact.category],
           importance: fact.importance,
           memoryType: request.memoryType,
@@ -90,7 +107,7 @@ export async function applyOperations(
         patch: {
           text,
           hash: textHash(text),
-          metadata: { ...target.metadata, ...metadata },
+          metadata: withMark({ ...target.metadata, ...metadata }, markOf(op)),
           importance: Math.max(target.importance, fact.importance),
           embedding: vectorOf(op, text),
           embeddingModel: ctx.gate.model,

@@ -11,6 +11,10 @@ import { reconcileMemoriesPrompt } from '../prompts/reconcile-memories.js';
 import { singlePassPrompt } from '../prompts/single-pass.js';
 import { singlePassGraphPrompt } from '../prompts/single-pass-graph.js';
 import { scopeFilter } from '../resolve-scope.js';
+import { attributeRole } from '../safety/attribute-role.js';
+import { detectInstructions, type InstructionClass } from '../safety/detect-instructions.js';
+import { hideQuarantined } from '../safety/safety-mark.js';
+import { screenText } from '../safety/screen-text.js';
 import { addProcedure } from './add-procedure.js';
 import { applyOperations } from './apply-operations.js';
 import { findKnownFact } from './find-known-fact.js';
@@ -110,12 +114,13 @@ export async function inferAdd(
         callStructured(ctx.chain, customised(singlePassPrompt, ctx.prompts?.singlePass), input, meter),
       );
     }
-    const { facts, origins } = placeFacts(reply.facts, groups);
+    const placed = placeFacts(ctx, reply.facts, groups, turns);
+    const { facts } = placed;
     const plan = await graphPlan(ctx, request, { context, messages: promptTurns }, facts, meter, graphReply);
     const results = await applyOperations(
       ctx,
       request,
-      { facts, origins },
+      placed,
       candidates,
       reply.operations,
       meter,
@@ -139,7 +144,7 @@ export async function inferAdd(
       meter,
     ),
   );
-  const { facts, origins } = placeFacts(extracted.facts, groups);
+  const { facts, origins, flags, roles } = placeFacts(ctx, extracted.facts, groups, turns);
   if (facts.length === 0) return { results: [] };
   const plan = await graphPlan(ctx, request, { context, messages: promptTurns }, facts, meter);
 
@@ -209,7 +214,12 @@ export async function inferAdd(
   const applied = await applyOperations(
     ctx,
     request,
-    { facts: openFacts, origins: openOrigins },
+    {
+      facts: openFacts,
+      origins: openOrigins,
+      flags: open.map((i) => flags[i]!),
+      roles: open.map((i) => roles[i]!),
+    },
     candidates,
     operations,
     meter,
@@ -263,24 +273,43 @@ async function readContext(ctx: InferContext, request: InferRequest) {
     const newest = await ctx.store.recentMessages(scope, ctx.contextMessages + skip);
     recent = newest.slice(0, newest.length - skip);
   }
-  return recent.map((m) => ({ role: m.role, name: m.name, content: m.content }));
+  // Under quarantine, earlier messages that read as instructions are not shown to the model again.
+  const shown =
+    ctx.safety.instructions === 'quarantine'
+      ? recent.filter((m) => detectInstructions(m.content).length === 0)
+      : recent;
+  return shown.map((m) => ({ role: m.role, name: m.name, content: m.content }));
 }
 
 /**
  * Each fact with the add it comes from (its group's, or the request's own), its relative dates
  * resolved against that add's time and the caller's importance, when given, in place of the model's.
+ * Its text is screened (secrets redacted, hidden characters removed, instruction classes found:
+ * `flags`) before it is embedded or stored, and `roles` says whose turns it was drawn from.
  */
 function placeFacts(
+  ctx: InferContext,
   extracted: ExtractedFact[],
   groups: OriginGroup[],
-): { facts: ExtractedFact[]; origins: MessageOrigin[] } {
+  turns: { role: string; content: string }[],
+): PlacedFacts {
   const origins = extracted.map((f) => originOfFact(f, groups));
+  const screened = extracted.map((f) => screenText(f.text, ctx.safety));
   const facts = extracted.map((f, i) => {
     const origin = origins[i]!;
-    const dated = withDates(f, origin.eventTime);
+    const dated = withDates({ ...f, text: screened[i]!.text }, origin.eventTime);
     return origin.importance === null ? dated : { ...dated, importance: origin.importance };
   });
-  return { facts, origins };
+  const roles = facts.map((f) => attributeRole(f.text, turns));
+  return { facts, origins, flags: screened.map((s) => s.flags), roles };
+}
+
+/** Facts ready to apply, with what each one's text was found to hold and whose turns it came from. */
+export interface PlacedFacts {
+  facts: ExtractedFact[];
+  origins: MessageOrigin[];
+  flags: InstructionClass[][];
+  roles: string[];
 }
 
 /** Adds the event date the text implies when the model left it out. */
@@ -320,7 +349,8 @@ async function similarMemories(
   meter: UsageMeter,
   known?: (Float32Array | null)[],
 ): Promise<MemoryRecord[]> {
-  const filter = scopeFilter(request.ids)!;
+  // Quarantined memories are never shown to the model as candidates (their text is the danger).
+  const filter = hideQuarantined(scopeFilter(request.ids), false)!;
   let vectors = known;
   if (!vectors) {
     vectors = (await ctx.gate.embed(texts, { meter })) ?? texts.map(() => null);

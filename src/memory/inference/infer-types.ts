@@ -6,6 +6,7 @@ import type { Store } from '../../spec/store.js';
 import type { InputMessage } from '../api-types.js';
 import type { EmbeddingGate } from '../embedding-gate.js';
 import type { ScopeIds } from '../resolve-scope.js';
+import type { SafetyConfig } from '../safety/safety-mark.js';
 
 export interface InferContext {
   store: Store;
@@ -16,6 +17,8 @@ export interface InferContext {
   mode: 'two-pass' | 'single-pass';
   contextMessages: number;
   customInstructions?: string | undefined;
+  /** Redaction and instruction detection for what the model writes (config safety). */
+  safety: SafetyConfig;
   /** The graph step (config graph.enabled): where entities are read, and its settings. */
   graph?: { store: GraphStore; settings: GraphConfig } | null | undefined;
   /** Replacement system prompts (config extraction.prompts); the reply schemas stay engram's. */
@@ -48,6 +51,8 @@ export interface InferRequest {
    * queued jobs); absent: every message is this request's own (eventTime, actorId, ...).
    */
   origins?: MessageOrigin[] | undefined;
+  /** The log refs of `messages`, one per message: the provenance (`source`) of what they teach. */
+  refs?: string[] | undefined;
 }
 
 /** The add a message came from: when it was said, by whom, and what the caller attached to it. */

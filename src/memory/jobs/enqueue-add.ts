@@ -19,8 +19,10 @@ export async function enqueueCheckedAdd(
   const {
     infer: _infer,
     importance,
+    // Queued facts are judged on their own text when the job runs; the messages are screened already.
+    flags: _flags,
     ...checked
-  } = checkAdd(input, { ...options, infer: true }, ctx.config.limits, () => ctx.engine.now());
+  } = checkAdd(input, { ...options, infer: true }, ctx.config, () => ctx.engine.now());
   ctx.engine.requireLlm();
   return enqueueAdd(ctx, { ...checked, importance: importance ?? null, logged: false }, idempotencyKey);
 }

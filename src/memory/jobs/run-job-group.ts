@@ -107,6 +107,7 @@ async function runLeased(
       logged: true,
       origins: mergedOrigins(requests),
       contextBefore: jobs.map((job) => `${job.id}:0`),
+      refs: requests.flatMap((r, j) => r.messages.map((_, i) => `${jobs[j]!.id}:${i}`)),
       customInstructions: joinInstructions(requests.map((r) => r.customInstructions)),
     };
     return runInference(ctx, merged, jobs);

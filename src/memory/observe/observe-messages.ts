@@ -3,6 +3,7 @@ import { MemoryError } from '../../spec/memory-error.js';
 import type { Store } from '../../spec/store.js';
 import { parseTime } from '../../util/parse-time.js';
 import type { MemoryContext } from '../memory-context.js';
+import { screenText } from '../safety/screen-text.js';
 import { checkText } from '../validate-input.js';
 import { readCursor, rememberNames } from './channel-state.js';
 import { compileRules, type SkipReason } from './screen-message.js';
@@ -184,7 +185,11 @@ function checkMessages(ctx: MemoryContext, input: unknown): ObservedMessage[] {
     if (m.speakerName !== undefined && typeof m.speakerName !== 'string') {
       throw new MemoryError('invalid_input', `${where}.speakerName must be a string.`);
     }
-    const content = checkText(m.content, ctx.config.limits, `${where}.content`);
+    // Logged redacted and without hidden characters: the window's model only ever reads the log.
+    const content = screenText(
+      checkText(m.content, ctx.config.limits, `${where}.content`),
+      ctx.config.safety,
+    ).text;
     return { ...m, id: m.id, speakerId: m.speakerId, content } as ObservedMessage;
   });
 }

@@ -10,6 +10,8 @@ import { UsageMeter } from '../inference/usage-meter.js';
 import type { MemoryContext } from '../memory-context.js';
 import { GROUP_SPEAKER, type ObservedFact, observeWindowPrompt } from '../prompts/observe-window.js';
 import { scopeFilter } from '../resolve-scope.js';
+import { markFor, withMark } from '../safety/safety-mark.js';
+import { screenText } from '../safety/screen-text.js';
 import { addDayUsage, readCursor, readNames, writeCursor } from './channel-state.js';
 import { channelScope, messageIdOf, scheduleWindow } from './observe-messages.js';
 import { compileRules, type SkipReason } from './screen-message.js';
@@ -184,12 +186,15 @@ async function writeFacts(
   ctx: MemoryContext,
   channel: string,
   kept: StoredMessage[],
-  facts: ObservedFact[],
+  observed: ObservedFact[],
   meter: UsageMeter,
 ): Promise<AddResultItem[]> {
-  if (facts.length === 0) return [];
+  if (observed.length === 0) return [];
   const { store, gate } = await ctx.open();
   const at = ctx.engine.now();
+  // What the model wrote is screened like any stored text: redacted, hidden characters gone, marked.
+  const screened = observed.map((f) => screenText(f.text, ctx.config.safety));
+  const facts = observed.map((f, i) => ({ ...f, text: screened[i]!.text }));
   const vectors = await gate.embed(
     facts.map((f) => f.text),
     { meter },
@@ -213,13 +218,18 @@ async function writeFacts(
         id: randomUUID(),
         ...ids,
         actorId: speaker,
+        // A fact drawn only from bot turns is the assistant's, not the speaker's.
+        role: sources.length > 0 && sources.every((m) => m.role === 'assistant') ? 'assistant' : 'user',
         text: fact.text,
         hash: textHash(fact.text),
-        metadata: {
-          channel_id: channel,
-          message_ids: sources.map((m) => messageIdOf(channel, m.ref)),
-          ...(fact.event_date ? { event_date: fact.event_date } : {}),
-        },
+        metadata: withMark(
+          {
+            channel_id: channel,
+            message_ids: sources.map((m) => messageIdOf(channel, m.ref)),
+            ...(fact.event_date ? { event_date: fact.event_date } : {}),
+          },
+          markFor(screened[i]!.flags, ctx.config.safety.instructions),
+        ),
         categories: [fact.category],
         importance: fact.importance,
         memoryType: 'episodic',

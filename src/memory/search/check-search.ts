@@ -1,7 +1,9 @@
 import type { SearchOptions } from '../api-types.js';
-import { hideExpired } from '../filters/expiration.js';
+import { hideAllExpired } from '../filters/retention.js';
 import { scopedFilter } from '../filters/scoped-filter.js';
 import type { MemoryContext } from '../memory-context.js';
+import { redactSecrets } from '../safety/redact-secrets.js';
+import { hideQuarantined } from '../safety/safety-mark.js';
 import { timeWindow } from '../time-window.js';
 import { checkText, checkThreshold, MAX_PAGE, pageLimit } from '../validate-input.js';
 import type { FindRequest } from './find-memories.js';
@@ -11,11 +13,16 @@ export function checkSearch(ctx: MemoryContext, query: string, options: SearchOp
   const now = ctx.engine.now();
   const window = timeWindow(options, now);
   return {
-    query: checkText(query, ctx.config.limits, 'The search query'),
-    filter: hideExpired(
-      scopedFilter(options, options.filters, 'A search', ctx.config.limits),
-      options.showExpired,
-      now,
+    // Redacted as stored texts are, so a query reaches the embedder without the secrets either.
+    query: redactSecrets(checkText(query, ctx.config.limits, 'The search query'), ctx.config.safety.redact),
+    filter: hideQuarantined(
+      hideAllExpired(
+        scopedFilter(options, options.filters, 'A search', ctx.config.limits),
+        options.showExpired,
+        now,
+        ctx.config.retention,
+      ),
+      options.includeQuarantined,
     ),
     limit: pageLimit(options, ctx.config.search.defaultLimit, MAX_PAGE),
     threshold: checkThreshold(options.threshold),

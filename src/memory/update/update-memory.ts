@@ -6,6 +6,8 @@ import type { MemoryItem } from '../api-types.js';
 import type { MemoryContext } from '../memory-context.js';
 import { memoryNotFound } from '../memory-not-found.js';
 import { toMemoryItem } from '../render-item.js';
+import { markFor, markOf, refuseReservedKey, released, withMark } from '../safety/safety-mark.js';
+import { screenText } from '../safety/screen-text.js';
 import { checkMetadata, type MemoryEdit } from '../validate-input.js';
 
 export type { MemoryEdit };
@@ -38,7 +40,9 @@ export interface EditPlan {
 }
 
 export function planEdit(ctx: MemoryContext, existing: MemoryRecord, edit: MemoryEdit): EditPlan {
-  const text = edit.text === undefined || edit.text === existing.text ? undefined : edit.text;
+  refuseReservedKey(edit.metadata, `Updating memory ${existing.id}`);
+  const screened = edit.text === undefined ? undefined : screenText(edit.text, ctx.config.safety);
+  const text = screened === undefined || screened.text === existing.text ? undefined : screened.text;
   if (edit.eventTime !== undefined && text === undefined) {
     throw new MemoryError(
       'invalid_input',
@@ -46,13 +50,21 @@ export function planEdit(ctx: MemoryContext, existing: MemoryRecord, edit: Memor
       { details: { id: existing.id } },
     );
   }
-  const metadata =
+  const merged =
     edit.metadata === undefined
       ? undefined
       : checkMetadata(
           applyMetadata(existing.metadata, edit.metadata, edit.replaceMetadata),
           ctx.config.limits,
         );
+  // The safety mark follows the text, never the caller's metadata: a new text gets its own mark,
+  // otherwise the old one stays (replaceMetadata cannot drop it); release is the one way out.
+  const before = markOf(existing.metadata);
+  const found =
+    screened && text !== undefined ? markFor(screened.flags, ctx.config.safety.instructions) : before;
+  const mark = edit.release ? released(found, ctx.engine.now()) : found;
+  const metadata =
+    merged === undefined && mark === before ? undefined : withMark(merged ?? existing.metadata, mark);
   return { text, metadata };
 }
 

@@ -1,3 +1,4 @@
+import { AUDIT_MIGRATION } from './audit-migration.js';
 import { GRAPH_MIGRATION } from './graph-migration.js';
 import { OUTBOX_MIGRATION } from './outbox-migration.js';
 /**
@@ -228,6 +229,7 @@ CREATE TRIGGER memory_versions_update BEFORE UPDATE ON memory_versions
   },
   OUTBOX_MIGRATION,
   GRAPH_MIGRATION,
+  AUDIT_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -249,4 +251,5 @@ export const REQUIRED_TABLES = [
   'entity_keys',
   'entity_merges',
   'relations',
+  'audit_log',
 ] as const;

@@ -1,4 +1,5 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
+import type { AuditStore } from '../../spec/audit-log.js';
 import type { FilterNode } from '../../spec/filter.js';
 import type { GraphStore } from '../../spec/graph.js';
 import type { IndexOutbox } from '../../spec/index-outbox.js';
@@ -13,6 +14,7 @@ import {
   type InsertOutcome,
   type Invalidation,
   type ListOptions,
+  type MemoryErasureCounts,
   type MemoryPatch,
   type NewMemory,
   type NewMessage,
@@ -30,9 +32,11 @@ import {
 import type { StoreTransfer } from '../../spec/store-transfer.js';
 import type { UsageDelta, UsageTotals } from '../../spec/usage-store.js';
 import { memoryNotFound } from '../shared/store-errors.js';
+import { PgAudit } from './pg-audit.js';
 import { insertMany } from './pg-bulk-insert.js';
 import { PgConnection, type PgQuery } from './pg-connection.js';
 import { eraseScope } from './pg-erase.js';
+import { eraseMemories, memoryTenants } from './pg-erase-memories.js';
 import { PgGraph } from './pg-graph.js';
 import { checkHealth } from './pg-health.js';
 import { PgJobs } from './pg-jobs.js';
@@ -94,6 +98,7 @@ export class PostgresStore implements Store {
   #transfer: PgTransfer | undefined;
   readonly #outbox: PgOutbox;
   readonly #graph: PgGraph;
+  readonly #audit: PgAudit;
 
   constructor(options: PostgresStoreOptions) {
     this.#connection = new PgConnection({
@@ -114,6 +119,12 @@ export class PostgresStore implements Store {
     this.#outbox = new PgOutbox(this.#connection);
     this.#graph = new PgGraph(this.#connection);
     this.#locks = new PgScopeLocks(this.#connection);
+    this.#audit = new PgAudit(this.#connection);
+  }
+
+  /** The audit log: who did what, never the content (spec/audit-log.ts). */
+  get audit(): AuditStore {
+    return this.#audit;
   }
 
   /**
@@ -323,6 +334,12 @@ export class PostgresStore implements Store {
   }
   eraseScope(tenant: string, scope: ErasureScope): Promise<ErasureCounts> {
     return eraseScope(this.#connection, tenant, scope);
+  }
+  eraseMemories(tenant: string, ids: string[]): Promise<MemoryErasureCounts> {
+    return eraseMemories(this.#connection, tenant, ids);
+  }
+  memoryTenants(): Promise<string[]> {
+    return memoryTenants(this.#connection);
   }
 
   // messages and usage

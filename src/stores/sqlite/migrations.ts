@@ -1,3 +1,4 @@
+import { AUDIT_MIGRATION } from './audit-migration.js';
 import { GRAPH_MIGRATION } from './graph-migration.js';
 import { OUTBOX_MIGRATION } from './outbox-migration.js';
 /**
@@ -274,6 +275,7 @@ DELETE FROM meta WHERE key = 'ann_log_floor';
   },
   OUTBOX_MIGRATION,
   GRAPH_MIGRATION,
+  AUDIT_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { MemoryError } from '../../spec/memory-error.js';
+import { type EncryptionOptions, hasContent, openEncrypted, resolveEncryptionKey } from './sqlite-cipher.js';
 import { readOnlyError, sqliteFailure } from './sqlite-failure.js';
+import { readHeader } from './sqlite-health.js';
 import { cacheStatements } from './statement-cache.js';
 
-export interface SqliteConnectionOptions {
+export interface SqliteConnectionOptions extends EncryptionOptions {
   /** Milliseconds to wait for another process's write lock (default 5 s). */
   busyTimeoutMs?: number;
   /** Open an existing file for reads only: no WAL switch, no migrations, every write refused. */
@@ -23,6 +25,9 @@ export class SqliteConnection {
   readonly db: Database.Database;
   readonly path: string;
   readonly readOnly: boolean;
+  /** Opened with a key (sqlite-cipher.ts): every page on disk is encrypted. */
+  readonly encrypted: boolean;
+  #header: Buffer | null = null;
   readonly #onRollback: (() => void)[] = [];
   #closed = false;
 
@@ -36,10 +41,18 @@ export class SqliteConnection {
         { details: { path } },
       );
     }
-    try {
-      this.db = new Database(path, this.readOnly ? { readonly: true, fileMustExist: true } : {});
-    } catch (cause) {
-      throw sqliteFailure(path, cause, 'open');
+    const key = resolveEncryptionKey(options);
+    this.encrypted = key !== null;
+    const flags = this.readOnly ? { readonly: true, fileMustExist: true } : {};
+    // The key must come before any other statement: the cipher build is loaded only for it.
+    if (key) {
+      this.db = openEncrypted(path, key, flags, (cause) => sqliteFailure(path, cause, 'open'));
+    } else {
+      try {
+        this.db = new Database(path, flags);
+      } catch (cause) {
+        throw sqliteFailure(path, cause, 'open');
+      }
     }
     // Settings of the connection only: nothing here reads the file (see `configure`).
     this.db.pragma('foreign_keys = ON');
@@ -65,6 +78,21 @@ export class SqliteConnection {
     } catch (cause) {
       throw sqliteFailure(this.path, cause, 'open');
     }
+    this.expectedHeader();
+  }
+
+  /**
+   * What the file's first 16 bytes must be while this connection runs (health): an encrypted file
+   * starts with its random salt, taken at the first look after the file has content; null: the
+   * plain SQLite header.
+   */
+  expectedHeader(): Buffer | null {
+    if (!this.encrypted) return null;
+    if (!this.#header && hasContent(this.path)) {
+      const header = readHeader(this.path);
+      if (!(header instanceof Error) && header.length === 16) this.#header = header;
+    }
+    return this.#header;
   }
 
   /** Runs `fn` as one IMMEDIATE transaction; any failure, the commit's included, is a MemoryError. */

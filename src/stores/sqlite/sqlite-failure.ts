@@ -30,7 +30,7 @@ export function sqliteFailure(path: string, cause: unknown, doing: 'open' | 'wri
   if (code === 'SQLITE_NOTADB') {
     return new MemoryError(
       'store_error',
-      `The file at ${path} is not a SQLite database (${said}). Point ${WHERE} at an engram database, or move this file away to start a new one.`,
+      `The file at ${path} is not a SQLite database, or it is encrypted (${said}). If engram encrypted it, set its key in ENGRAM_ENCRYPTION_KEY or ENGRAM_ENCRYPTION_KEY_FILE (config store.encryptionKey / store.encryptionKeyFile). Otherwise point ${WHERE} at an engram database, or move this file away to start a new one.`,
       { cause, details },
     );
   }

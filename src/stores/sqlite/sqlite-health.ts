@@ -5,7 +5,8 @@ import type { SqliteConnection } from './sqlite-connection.js';
 import { sqliteFailure } from './sqlite-failure.js';
 import { schemaVersion } from './sqlite-migrator.js';
 
-const HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** The first 16 bytes of a plain SQLite file (an encrypted one starts with its salt). */
+export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
  * The readiness check: cheap enough for a probe every few seconds, and a read only. It reads the
@@ -21,10 +22,12 @@ export function checkHealth(connection: SqliteConnection): StoreHealth {
     if (header instanceof Error) {
       return { ok: false, detail: `Cannot read the database file at ${path}: ${header.message}` };
     }
-    if (!header.equals(HEADER)) {
+    const expected = connection.expectedHeader() ?? SQLITE_HEADER;
+    if (!header.equals(expected)) {
+      const what = connection.encrypted ? 'the salt it was opened with' : 'the SQLite header';
       return {
         ok: false,
-        detail: `The file at ${path} no longer starts with the SQLite header: it was overwritten or truncated while engram ran. Stop engram and restore the file from a backup.`,
+        detail: `The file at ${path} no longer starts with ${what}: it was overwritten, truncated or re-keyed while engram ran. Restart engram (after \`engram rekey\`: with the new key), or restore the file from a backup.`,
       };
     }
   }
@@ -46,11 +49,12 @@ export function checkHealth(connection: SqliteConnection): StoreHealth {
   }
 }
 
-function readHeader(path: string): Buffer | Error {
+/** The file's first 16 bytes (fewer for a shorter file), or the error reading it. */
+export function readHeader(path: string): Buffer | Error {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-    const buffer = Buffer.alloc(HEADER.length);
+    const buffer = Buffer.alloc(SQLITE_HEADER.length);
     const n = readSync(fd, buffer, 0, buffer.length, 0);
     return buffer.subarray(0, n);
   } catch (error) {

@@ -23,6 +23,7 @@ const REQUIRED_TABLES = [
   'entity_keys',
   'entity_merges',
   'relations',
+  'audit_log',
 ] as const;
 
 /**

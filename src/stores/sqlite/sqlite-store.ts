@@ -1,4 +1,5 @@
 import type { ApiKeyRecord, NewApiKey } from '../../spec/api-key.js';
+import type { AuditStore } from '../../spec/audit-log.js';
 import type { FilterNode } from '../../spec/filter.js';
 import type { GraphStore, GraphWrite } from '../../spec/graph.js';
 import type { IndexOutbox } from '../../spec/index-outbox.js';
@@ -15,6 +16,7 @@ import {
   type InsertOutcome,
   type Invalidation,
   type ListOptions,
+  type MemoryErasureCounts,
   type MemoryPatch,
   type NewMemory,
   type NewMessage,
@@ -35,8 +37,10 @@ import { resolveSupersededBy } from '../shared/change-refs.js';
 import { toMemoryRecord } from '../shared/row-mapping.js';
 import { memoryNotFound } from '../shared/store-errors.js';
 import type { AnnOptions } from './ann-index.js';
+import { SqliteAudit } from './sqlite-audit.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { eraseScope } from './sqlite-erase.js';
+import { eraseMemories, memoryTenants } from './sqlite-erase-memories.js';
 import { sqliteFailure } from './sqlite-failure.js';
 import { SqliteGraph } from './sqlite-graph.js';
 import { checkHealth } from './sqlite-health.js';
@@ -66,6 +70,10 @@ export interface SqliteStoreOptions {
    * A file this process may not write is served the same way without this option.
    */
   readOnly?: boolean;
+  /** Encrypt the file at rest with this passphrase (sqlite-cipher.ts; needs better-sqlite3-multiple-ciphers). */
+  encryptionKey?: string | undefined;
+  /** A file whose first line is the passphrase; the alternative to encryptionKey. */
+  encryptionKeyFile?: string | undefined;
 }
 
 /** Every capability of the contract. */
@@ -95,11 +103,14 @@ export class SqliteStore implements Store {
   #transfer: SqliteTransfer | undefined;
   readonly #outbox: SqliteOutbox;
   readonly #graph: SqliteGraph;
+  readonly #audit: SqliteAudit;
 
   constructor(options: SqliteStoreOptions) {
     this.#connection = new SqliteConnection(options.path, {
       busyTimeoutMs: options.busyTimeoutMs,
       readOnly: options.readOnly,
+      encryptionKey: options.encryptionKey,
+      encryptionKeyFile: options.encryptionKeyFile,
     });
     const vectors = () => this.#vectors;
     this.#reads = new SqliteMemoryReads(this.#connection);
@@ -112,6 +123,12 @@ export class SqliteStore implements Store {
     this.#keys = new SqliteKeys(this.#connection);
     this.#outbox = new SqliteOutbox(this.#connection);
     this.#graph = new SqliteGraph(this.#connection);
+    this.#audit = new SqliteAudit(this.#connection);
+  }
+
+  /** The audit log: who did what, never the content (spec/audit-log.ts). */
+  get audit(): AuditStore {
+    return this.#audit;
   }
 
   /** The outbox feeding derived vector indexes. */
@@ -319,6 +336,12 @@ export class SqliteStore implements Store {
   }
   async eraseScope(tenant: string, scope: ErasureScope): Promise<ErasureCounts> {
     return eraseScope(this.#connection, () => this.#vectors, tenant, scope);
+  }
+  async eraseMemories(tenant: string, ids: string[]): Promise<MemoryErasureCounts> {
+    return eraseMemories(this.#connection, () => this.#vectors, tenant, ids);
+  }
+  async memoryTenants(): Promise<string[]> {
+    return memoryTenants(this.#connection);
   }
 
   // messages and usage

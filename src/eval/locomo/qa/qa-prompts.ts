@@ -6,7 +6,7 @@ export interface AnswerInput {
   speakers: readonly [string, string];
   /** When the question is asked (ISO), the day after the last session. */
   askedAt: string;
-  /** memory.context() text: one "- <memory> (<date>)" line per memory. */
+  /** memory.context() text: a preamble, then one quoted `- "<memory>" (provenance)` line per memory. */
   context: string;
   question: string;
 }
