@@ -8,7 +8,6 @@ import {
   limitsFields,
   nonEmptyString,
   nonNegativeInt,
-  nonNegativeNumber,
   observeFields,
   positiveInt,
   searchFields,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../src/eval/bench/fake-openai-server.js';
-import { loadMem0, type Mem0Session } from '../../src/eval/bench/mem0-oss.js';
+import { loadMem0, type Mem0Session, mem0OssConfig } from '../../src/eval/bench/mem0-oss.js';
 import { Memory } from '../../src/mem0/index.js';
 import { DOCUMENTED_DIFFERENCES } from './documented-differences.js';
 import { type Mem0Like, SEQUENCE, type Step } from './mem0-sequence.js';
@@ -12,21 +12,7 @@ import { type ShapeOptions, shapeDifferences } from './shape-diff.js';
 const DIMENSIONS = 384;
 
 /** The config both run from: mem0ai/oss's own config object, given to each unchanged. */
-function mem0Config(baseUrl: string, dir: string) {
-  return {
-    version: 'v1.1',
-    embedder: {
-      provider: 'openai',
-      config: { apiKey: 'test', baseURL: baseUrl, model: 'text-embedding-3-small' },
-    },
-    vectorStore: {
-      provider: 'memory',
-      config: { collectionName: 'memories', dimension: DIMENSIONS, dbPath: join(dir, 'vector_store.db') },
-    },
-    llm: { provider: 'openai', config: { apiKey: 'test', baseURL: baseUrl, model: 'gpt-4o-mini' } },
-    historyStore: { provider: 'sqlite', config: { historyDbPath: join(dir, 'history.db') } },
-  };
-}
+const mem0Config = (baseUrl: string, dir: string) => mem0OssConfig(baseUrl, dir, DIMENSIONS);
 
 type Outcome = { threw: true; message: string } | { threw: false; value: unknown };
 

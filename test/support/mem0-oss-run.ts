@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { mem0OssConfig } from '../../src/eval/bench/mem0-oss.js';
 
 /** The slice of mem0ai/oss's Memory a test drives to produce a real mem0 directory. */
 export interface Mem0Oss {
@@ -43,23 +44,7 @@ export async function runMem0Oss<T>(
   const mod = (await import('mem0ai/oss')) as unknown as {
     Memory: new (config: Record<string, unknown>) => Mem0Oss & Mem0Internals;
   };
-  const memory = new mod.Memory({
-    version: 'v1.1',
-    embedder: {
-      provider: 'openai',
-      config: { apiKey: 'test', baseURL: options.baseUrl, model: 'text-embedding-3-small' },
-    },
-    vectorStore: {
-      provider: 'memory',
-      config: {
-        collectionName: 'memories',
-        dimension: options.dimensions,
-        dbPath: join(dir, 'vector_store.db'),
-      },
-    },
-    llm: { provider: 'openai', config: { apiKey: 'test', baseURL: options.baseUrl, model: 'gpt-4o-mini' } },
-    historyStore: { provider: 'sqlite', config: { historyDbPath: join(dir, 'history.db') } },
-  });
+  const memory = new mod.Memory(mem0OssConfig(options.baseUrl, dir, options.dimensions));
   try {
     return await script(memory);
   } finally {

@@ -40,6 +40,26 @@ export interface Mem0Module {
 }
 
 /**
+ * A mem0ai/oss config: OpenAI-compatible LLM and embedder at `baseUrl`, its built-in SQLite vector
+ * store and history under `dir` (the tests give engram/mem0 the same object).
+ */
+export function mem0OssConfig(baseUrl: string, dir: string, dimensions: number) {
+  return {
+    version: 'v1.1',
+    embedder: {
+      provider: 'openai',
+      config: { apiKey: 'test', baseURL: baseUrl, model: 'text-embedding-3-small' },
+    },
+    vectorStore: {
+      provider: 'memory',
+      config: { collectionName: 'memories', dimension: dimensions, dbPath: join(dir, 'vector_store.db') },
+    },
+    llm: { provider: 'openai', config: { apiKey: 'test', baseURL: baseUrl, model: 'gpt-4o-mini' } },
+    historyStore: { provider: 'sqlite', config: { historyDbPath: join(dir, 'history.db') } },
+  };
+}
+
+/**
  * Loads mem0ai/oss with telemetry off and its state (~/.mem0) redirected into `stateDir`.
  * Throws with the loader's reason when it cannot be loaded.
  */
@@ -57,19 +77,7 @@ export async function loadMem0(stateDir: string): Promise<Mem0Module> {
   return {
     version,
     async open({ baseUrl, dir, dimensions }) {
-      const memory = new mod.Memory({
-        version: 'v1.1',
-        embedder: {
-          provider: 'openai',
-          config: { apiKey: 'test', baseURL: baseUrl, model: 'text-embedding-3-small' },
-        },
-        vectorStore: {
-          provider: 'memory',
-          config: { collectionName: 'memories', dimension: dimensions, dbPath: join(dir, 'vector_store.db') },
-        },
-        llm: { provider: 'openai', config: { apiKey: 'test', baseURL: baseUrl, model: 'gpt-4o-mini' } },
-        historyStore: { provider: 'sqlite', config: { historyDbPath: join(dir, 'history.db') } },
-      });
+      const memory = new mod.Memory(mem0OssConfig(baseUrl, dir, dimensions));
       const timing = { ms: 0 };
       const { embedder } = memory;
       const embed = embedder.embed.bind(embedder);

@@ -5,8 +5,7 @@ import type { IndexHit, IndexPoint, IndexQuery, VectorIndex } from '../../spec/v
 import { parseBaseUrl } from '../../util/base-url.js';
 import { checkWidth, latestPerMemory } from '../shared/index-points.js';
 import { CHROMA_REINDEX, type ChromaTarget, chromaFailure, chromaTimeout } from './chroma-failure.js';
-
-type ChromaModule = typeof import('chromadb');
+import { type ChromaModule, loadChroma } from './load-chroma.js';
 
 export interface ChromaIndexOptions {
   /** A Chroma server, e.g. http://localhost:8000; without a port, Chroma's 8000. */
@@ -77,7 +76,7 @@ export class ChromaIndex implements VectorIndex {
 
   static async open(options: ChromaIndexOptions, deps: ChromaIndexDeps = {}): Promise<ChromaIndex> {
     const settings = parseOptions(options);
-    const { ChromaClient } = await loadClient(deps.importClient);
+    const { ChromaClient } = await loadChroma('The Chroma index', deps.importClient);
     const client = new ChromaClient({ host: settings.host, port: settings.port, ssl: settings.ssl });
     return new ChromaIndex(client, settings.target);
   }
@@ -364,19 +363,4 @@ function refusePath(path: string): never {
     `The Chroma index takes a server url, not a path: engram does not run Chroma itself. Start it with \`npx chroma run --path ${path} --port 8000\` and set index.url (or ENGRAM_INDEX_URL) to http://localhost:8000.`,
     { details: { path } },
   );
-}
-
-async function loadClient(importClient?: () => Promise<ChromaModule>): Promise<ChromaModule> {
-  try {
-    return await (importClient ?? (() => import('chromadb')))();
-  } catch (cause) {
-    const missing = (cause as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND';
-    throw new MemoryError(
-      'invalid_config',
-      missing
-        ? 'The Chroma index needs the optional package chromadb: install it with `npm install chromadb`.'
-        : `Could not load chromadb (${cause instanceof Error ? cause.message : String(cause)}); reinstall it with \`npm install chromadb\`.`,
-      { cause },
-    );
-  }
 }

@@ -33,16 +33,10 @@ export function withExpiration(metadata: Metadata, day: string | null | undefine
 }
 
 /**
- * The filter that hides memories whose expiration day has passed (the day itself still counts):
- * NOT (expiration_date < today). A memory without the key passes (the stores compile NOT of an
- * absent key as true).
+ * Memories whose expiration day has passed at `now` (the day itself still counts): expiration_date
+ * < today. Under NOT, a memory without the key passes (the stores compile NOT of an absent key as
+ * true).
  */
-export function hideExpired(filter: FilterNode | null, showExpired: unknown, now: string): FilterNode | null {
-  if (showExpired !== undefined && typeof showExpired !== 'boolean') {
-    throw new MemoryError('invalid_input', 'showExpired must be true or false.');
-  }
-  if (showExpired === true) return filter;
-  const expired: FilterNode = { kind: 'meta', path: [EXPIRATION_KEY], op: 'lt', value: now.slice(0, 10) };
-  const live: FilterNode = { kind: 'not', child: expired };
-  return filter === null ? live : { kind: 'and', children: [filter, live] };
+export function expiredByDate(now: string): FilterNode {
+  return { kind: 'meta', path: [EXPIRATION_KEY], op: 'lt', value: now.slice(0, 10) };
 }

@@ -1,6 +1,6 @@
 import type { EngramConfig } from '../../config/engram-config.js';
 import type { FilterNode } from '../../spec/filter.js';
-import { EXPIRATION_KEY, hideExpired } from './expiration.js';
+import { expiredByDate } from './expiration.js';
 
 const DAY_MS = 86_400_000;
 
@@ -58,25 +58,7 @@ export function retentionExpired(days: RetentionDays, now: string): FilterNode |
 
 /** Memories expired either way: a passed expirationDate, or the retention policy. */
 export function expiredFilter(days: RetentionDays, now: string): FilterNode {
-  const byDate: FilterNode = { kind: 'meta', path: [EXPIRATION_KEY], op: 'lt', value: now.slice(0, 10) };
+  const byDate = expiredByDate(now);
   const byPolicy = retentionExpired(days, now);
   return byPolicy === null ? byDate : { kind: 'or', children: [byDate, byPolicy] };
-}
-
-/**
- * hideExpired (a passed expirationDate) and the retention policy together: what searches and
- * listings apply. `showExpired: true` shows memories expired either way.
- */
-export function hideAllExpired(
-  filter: FilterNode | null,
-  showExpired: unknown,
-  now: string,
-  days: RetentionDays,
-): FilterNode | null {
-  const live = hideExpired(filter, showExpired, now);
-  if (showExpired === true) return live;
-  const byPolicy = retentionExpired(days, now);
-  if (byPolicy === null) return live;
-  const kept: FilterNode = { kind: 'not', child: byPolicy };
-  return live === null ? kept : { kind: 'and', children: [live, kept] };
 }

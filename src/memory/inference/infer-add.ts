@@ -13,7 +13,7 @@ import { singlePassGraphPrompt } from '../prompts/single-pass-graph.js';
 import { scopeFilter } from '../resolve-scope.js';
 import { attributeRole } from '../safety/attribute-role.js';
 import { detectInstructions, type InstructionClass } from '../safety/detect-instructions.js';
-import { hideQuarantined } from '../safety/safety-mark.js';
+import { withoutQuarantined } from '../safety/safety-mark.js';
 import { screenText } from '../safety/screen-text.js';
 import { addProcedure } from './add-procedure.js';
 import { applyOperations } from './apply-operations.js';
@@ -350,7 +350,7 @@ async function similarMemories(
   known?: (Float32Array | null)[],
 ): Promise<MemoryRecord[]> {
   // Quarantined memories are never shown to the model as candidates (their text is the danger).
-  const filter = hideQuarantined(scopeFilter(request.ids), false)!;
+  const filter = withoutQuarantined(scopeFilter(request.ids))!;
   let vectors = known;
   if (!vectors) {
     vectors = (await ctx.gate.embed(texts, { meter })) ?? texts.map(() => null);

@@ -6,12 +6,10 @@ import type {
   MemoryItem,
   VersionItem,
 } from '../api-types.js';
-import { hideAllExpired } from '../filters/retention.js';
-import { scopedFilter } from '../filters/scoped-filter.js';
+import { visibleFilter } from '../filters/visible-filter.js';
 import type { MemoryContext } from '../memory-context.js';
 import { memoryNotFound } from '../memory-not-found.js';
 import { toHistoryItem, toMemoryItem, toVersionItem } from '../render-item.js';
-import { hideQuarantined } from '../safety/safety-mark.js';
 import { noVersionAt, timeWindow } from '../time-window.js';
 import { checkId, checkOffset, checkStates, MAX_PAGE, pageLimit } from '../validate-input.js';
 
@@ -46,15 +44,7 @@ export async function readHistory(ctx: MemoryContext, id: string): Promise<Histo
 
 /** One page of a scope's memories, newest first (cursor or offset). */
 export async function listMemories(ctx: MemoryContext, options: GetAllOptions): Promise<GetAllResult> {
-  const filter = hideQuarantined(
-    hideAllExpired(
-      scopedFilter(options, options.filters, 'Listing memories', ctx.config.limits),
-      options.showExpired,
-      ctx.engine.now(),
-      ctx.config.retention,
-    ),
-    options.includeQuarantined,
-  );
+  const filter = visibleFilter(ctx, options, 'Listing memories');
   const limit = pageLimit(options, 100, MAX_PAGE);
   const states = checkStates(options.states);
   const offset = checkOffset(options.offset);

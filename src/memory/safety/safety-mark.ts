@@ -58,16 +58,16 @@ export function refuseReservedKey(metadata: Metadata | undefined, what: string):
   }
 }
 
-/**
- * The filter that keeps quarantined memories out of search, listings and context: NOT (status =
- * quarantined). A memory without the mark passes (see hideExpired for the same shape).
- */
-export function hideQuarantined(filter: FilterNode | null, includeQuarantined: unknown): FilterNode | null {
-  if (includeQuarantined !== undefined && typeof includeQuarantined !== 'boolean') {
-    throw new MemoryError('invalid_input', 'includeQuarantined must be true or false.');
-  }
-  if (includeQuarantined === true) return filter;
-  const held: FilterNode = { kind: 'meta', path: [SAFETY_KEY, 'status'], op: 'eq', value: 'quarantined' };
-  const live: FilterNode = { kind: 'not', child: held };
+/** Memories held in quarantine (hidden from recall unless asked for; see visibleFilter). */
+export const QUARANTINED: FilterNode = {
+  kind: 'meta',
+  path: [SAFETY_KEY, 'status'],
+  op: 'eq',
+  value: 'quarantined',
+};
+
+/** `filter` less quarantined memories. */
+export function withoutQuarantined(filter: FilterNode | null): FilterNode | null {
+  const live: FilterNode = { kind: 'not', child: QUARANTINED };
   return filter === null ? live : { kind: 'and', children: [filter, live] };
 }

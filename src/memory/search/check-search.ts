@@ -1,9 +1,7 @@
 import type { SearchOptions } from '../api-types.js';
-import { hideAllExpired } from '../filters/retention.js';
-import { scopedFilter } from '../filters/scoped-filter.js';
+import { visibleFilter } from '../filters/visible-filter.js';
 import type { MemoryContext } from '../memory-context.js';
 import { redactSecrets } from '../safety/redact-secrets.js';
-import { hideQuarantined } from '../safety/safety-mark.js';
 import { timeWindow } from '../time-window.js';
 import { checkText, checkThreshold, MAX_PAGE, pageLimit } from '../validate-input.js';
 import type { FindRequest } from './find-memories.js';
@@ -15,15 +13,7 @@ export function checkSearch(ctx: MemoryContext, query: string, options: SearchOp
   return {
     // Redacted as stored texts are, so a query reaches the embedder without the secrets either.
     query: redactSecrets(checkText(query, ctx.config.limits, 'The search query'), ctx.config.safety.redact),
-    filter: hideQuarantined(
-      hideAllExpired(
-        scopedFilter(options, options.filters, 'A search', ctx.config.limits),
-        options.showExpired,
-        now,
-        ctx.config.retention,
-      ),
-      options.includeQuarantined,
-    ),
+    filter: visibleFilter(ctx, options, 'A search'),
     limit: pageLimit(options, ctx.config.search.defaultLimit, MAX_PAGE),
     threshold: checkThreshold(options.threshold),
     asOf: window?.asOf,

@@ -1,9 +1,8 @@
 import type { ChromaClient, Collection } from 'chromadb';
 import { httpStatusOf } from '../../indexes/chroma/chroma-failure.js';
+import { type ChromaModule, loadChroma } from '../../indexes/chroma/load-chroma.js';
 import { MemoryError } from '../../spec/memory-error.js';
 import type { Mem0Point, Mem0SourceData } from './mem0-records.js';
-
-type ChromaModule = typeof import('chromadb');
 
 export interface ChromaSourceOptions {
   /** Loads the optional client package; tests inject a failing one. */
@@ -30,7 +29,7 @@ export async function readChroma(
   },
   options: ChromaSourceOptions = {},
 ): Promise<Mem0SourceData> {
-  const { ChromaClient } = await loadClient(options.importClient);
+  const { ChromaClient } = await loadChroma('Reading a Chroma collection', options.importClient);
   const ssl = spec.url.protocol === 'https:';
   const port = spec.url.port === '' ? CHROMA_DEFAULT_PORT : Number(spec.url.port);
   const server = `${spec.url.protocol}//${spec.url.hostname}:${port}`;
@@ -103,19 +102,4 @@ function failure(
       ...(status === undefined ? {} : { statusCode: status }),
     },
   );
-}
-
-async function loadClient(importClient?: () => Promise<ChromaModule>): Promise<ChromaModule> {
-  try {
-    return await (importClient ?? (() => import('chromadb')))();
-  } catch (cause) {
-    const missing = (cause as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND';
-    throw new MemoryError(
-      'invalid_config',
-      missing
-        ? 'Reading a Chroma collection needs the optional package chromadb: install it with `npm install chromadb`.'
-        : `Could not load chromadb (${cause instanceof Error ? cause.message : String(cause)}); reinstall it with \`npm install chromadb\`.`,
-      { cause },
-    );
-  }
 }
